@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+// The unet package: a U-Net segmentation toolkit. Imports go one way:
+// ImageCodecs <- Datasets -> Tensors <- NN <- Training <- unet
+import PackageDescription
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "unet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "unet", targets: ["unet"]),
+        .library(name: "UNetKit", targets: ["ImageCodecs", "SafeTensors", "Tensors", "NN", "Datasets", "Training"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian, reached through system-library targets.
+        .systemLibrary(name: "CLibPNG", path: "Sources/CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibJPEG", path: "Sources/CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // C shims: every longjmp (libpng/libjpeg) and every version-dependent oneDNN call stays here.
+        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
+        .target(name: "CDNNLShim", dependencies: ["CDNNL"], linkerSettings: [.linkedLibrary("gomp")]),
+        // Swift modules.
+        .target(name: "ImageCodecs", dependencies: ["CImageCodecs"], swiftSettings: v5),
+        .target(name: "SafeTensors", swiftSettings: v5),
+        .target(name: "Tensors", dependencies: ["CDNNLShim", "CDNNL"], swiftSettings: v5),
+        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
+        .target(name: "Datasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: v5),
+        .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs"], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .executableTarget(name: "KernelBench", dependencies: ["Tensors"], path: "Tools/KernelBench", swiftSettings: v5),
+        // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], swiftSettings: v5),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: v5),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SafeTensors"], swiftSettings: v5),
+        .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors"], swiftSettings: v5),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: v5),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: v5),
+        .testTarget(name: "UNetToolTests", dependencies: ["Training"], swiftSettings: v5),
+    ]
+)

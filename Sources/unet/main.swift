@@ -1,0 +1,1 @@
+print("unet: under construction")

@@ -1,0 +1,3 @@
+import XCTest
+@testable import ImageCodecs
+final class ImageCodecsTestsPlaceholder: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }
