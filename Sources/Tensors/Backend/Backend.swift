@@ -1,0 +1,51 @@
+/// The compute backend boundary. Layers and models call the tensor ops in `Ops/`, which call the
+/// current backend; a CUDA backend can join by implementing this protocol, without touching layers.
+///
+/// All activations are NCHW. A backend decides memory layouts (`preferredLayout`) and accepts any
+/// layout it produced as input. Methods allocate their results; `accumulate` works in place.
+public protocol ComputeBackend: AnyObject {
+    var name: String { get }
+
+    /// The layout this backend stores an activation with `channels` channels in.
+    func preferredLayout(channels: Int) -> Layout
+    /// The same values in another layout.
+    func relayout(_ x: Tensor, to layout: Layout) -> Tensor
+
+    /// y = conv(x, w) + b. x: [N,Cin,H,W]; w: [Cout,Cin,kh,kw]; b: [Cout]; y: [N,Cout,H',W'].
+    /// With `transposed`, w is [Cin,Cout,kh,kw] (PyTorch's ConvTranspose2d) and y is the transposed convolution.
+    func convolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry: ConvGeometry, transposed: Bool) -> Tensor
+    /// dx from dy for the convolution above.
+    func convolutionBackwardData(_ dy: Tensor, weight w: Tensor, inputShape: Shape, inputLayout: Layout,
+                                 geometry: ConvGeometry, transposed: Bool) -> Tensor
+    /// dw (and db when `withBias`) from x and dy for the convolution above.
+    func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
+                                    geometry: ConvGeometry, transposed: Bool) -> (Tensor, Tensor?)
+
+    /// Batch normalisation with batch statistics: returns y and the batch mean and biased variance ([C] each).
+    func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float) -> (y: Tensor, mean: Tensor, variance: Tensor)
+    /// Batch normalisation with given statistics.
+    func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor
+    /// Gradients of batch normalisation. With `statisticsFixed` the statistics are constants (inference mode).
+    func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float,
+                           statisticsFixed: Bool) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
+
+    /// 2-D pooling; the returned context is passed back to `poolBackward` (max pooling's argmax workspace).
+    func pool(_ x: Tensor, kind: PoolKind, geometry: PoolGeometry, training: Bool) -> (y: Tensor, context: AnyObject?)
+    func poolBackward(_ dy: Tensor, inputShape: Shape, inputLayout: Layout, kind: PoolKind, geometry: PoolGeometry, context: AnyObject?) -> Tensor
+
+    func activation(_ x: Tensor, _ kind: Activation) -> Tensor
+    /// dx given dy and the activation's input x.
+    func activationBackward(_ dy: Tensor, x: Tensor, _ kind: Activation) -> Tensor
+
+    /// a + b (same shape; b is brought to a's layout).
+    func add(_ a: Tensor, _ b: Tensor) -> Tensor
+    /// a += b in place.
+    func accumulate(into a: Tensor, _ b: Tensor)
+    /// a += alpha * b in place, for plain tensors of equal shape (optimizers).
+    func axpy(_ alpha: Float, _ b: Tensor, into a: Tensor)
+}
+
+/// The backend the ops use. Set it once at start-up; the default is the oneDNN CPU backend.
+public enum Backend {
+    nonisolated(unsafe) public static var current: ComputeBackend = CPUBackend.shared
+}

@@ -1,0 +1,71 @@
+import CDNNL
+import CDNNLShim
+
+/// The CPU backend: oneDNN primitives for convolution, transposed convolution, batch norm,
+/// pooling, activations and sums; activations with a multiple of 16 channels are kept in
+/// oneDNN's blocked `nChw16c` layout from layer to layer, converted only at the edges.
+public final class CPUBackend: ComputeBackend {
+    nonisolated(unsafe) public static let shared = CPUBackend()
+
+    let dnnl = DNNLContext()
+    /// Weights re-laid-out for a primitive, keyed by primitive; refreshed when the weight's version changes.
+    var weightCache: [String: (tensor: ObjectIdentifier, version: Int, buffer: Storage)] = [:]
+
+    public var name: String { "cpu-onednn" }
+
+    public func preferredLayout(channels: Int) -> Layout { channels % 16 == 0 ? .blocked16 : .plain }
+
+    /// Number of primitives created so far (each is reused for every later call of the same shape).
+    public var cachedPrimitiveCount: Int { dnnl.cachedPrimitiveCount }
+
+    public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
+        if x.layout == layout { return x }
+        let y = Tensor(shape: x.shape, layout: layout)
+        reorder(memoryDesc(x), raw(x), memoryDesc(y), raw(y), key: "reorder|\(x.shape)|\(x.layout)>\(layout)")
+        return y
+    }
+
+    func reorder(_ srcMD: dnnl_memory_desc_t, _ src: UnsafeMutableRawPointer, _ dstMD: dnnl_memory_desc_t,
+                 _ dst: UnsafeMutableRawPointer, key: String) {
+        let p = dnnl.primitive(key) {
+            var pd: dnnl_primitive_desc_t?
+            var s = srcMD, d = dstMD
+            check(unet_reorder_pd(&pd, dnnl.engine, &s, &d), key)
+            return pd!
+        }
+        dnnl.execute(p, [(DNNL_ARG_FROM, srcMD, src), (DNNL_ARG_TO, dstMD, dst)])
+    }
+
+    public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.shape == b.shape, "[add] \(a.shape) vs \(b.shape)")
+        let b = b.inLayout(a.layout)
+        let y = Tensor(shape: a.shape, layout: a.layout)
+        binaryAdd(a, b, into: y)
+        return y
+    }
+
+    public func accumulate(into a: Tensor, _ b: Tensor) {
+        precondition(a.shape == b.shape, "[accumulate] \(a.shape) vs \(b.shape)")
+        binaryAdd(a, b.inLayout(a.layout), into: a)
+        a.markModified()
+    }
+
+    private func binaryAdd(_ a: Tensor, _ b: Tensor, into y: Tensor) {
+        // Flattened to 1-D: layouts agree, so elementwise addition is layout-blind.
+        let md = memoryDesc([a.count], dnnl_a)
+        let p = dnnl.primitive("add|\(a.count)") {
+            var pd: dnnl_primitive_desc_t?
+            var m0 = md, m1 = md, m2 = md
+            check(unet_binary_pd(&pd, dnnl.engine, dnnl_binary_add, &m0, &m1, &m2), "add")
+            return pd!
+        }
+        dnnl.execute(p, [(DNNL_ARG_SRC_0, md, raw(a)), (DNNL_ARG_SRC_1, md, raw(b)), (DNNL_ARG_DST, md, raw(y))])
+    }
+
+    public func axpy(_ alpha: Float, _ b: Tensor, into a: Tensor) {
+        precondition(a.shape == b.shape && a.layout == b.layout, "[axpy] \(a) vs \(b)")
+        let pa = a.pointer, pb = b.pointer
+        for i in 0..<a.count { pa[i] += alpha * pb[i] }
+        a.markModified()
+    }
+}

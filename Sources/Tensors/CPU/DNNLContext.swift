@@ -1,0 +1,109 @@
+import CDNNL
+import CDNNLShim
+
+/// One oneDNN CPU engine and stream, plus the cache of primitives keyed by op and shape:
+/// a primitive is created the first time a shape is seen and reused on every later step.
+final class DNNLContext {
+    let engine: dnnl_engine_t
+    let stream: dnnl_stream_t
+    private var cache: [String: DNNLPrimitive] = [:]
+
+    init() {
+        var e: dnnl_engine_t?
+        check(dnnl_engine_create(&e, dnnl_cpu, 0), "engine")
+        engine = e!
+        var s: dnnl_stream_t?
+        check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "stream")
+        stream = s!
+    }
+
+    /// The cached primitive for `key`, created by `make` (which returns a primitive descriptor) on first use.
+    func primitive(_ key: String, _ make: () -> dnnl_primitive_desc_t) -> DNNLPrimitive {
+        if let p = cache[key] { return p }
+        let p = DNNLPrimitive(pd: make(), what: key)
+        cache[key] = p
+        return p
+    }
+
+    var cachedPrimitiveCount: Int { cache.count }
+
+    /// Executes `primitive` with memories wrapping the given buffers, and waits for it.
+    func execute(_ primitive: DNNLPrimitive, _ args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
+        var memories: [dnnl_memory_t?] = []
+        memories.reserveCapacity(args.count)
+        var execArgs: [dnnl_exec_arg_t] = []
+        for (arg, md, pointer) in args {
+            var m: dnnl_memory_t?
+            var desc = md
+            check(dnnl_memory_create(&m, &desc, engine, pointer), "memory for \(primitive.what)")
+            memories.append(m)
+            execArgs.append(dnnl_exec_arg_t(arg: arg, memory: m))
+        }
+        check(dnnl_primitive_execute(primitive.handle, stream, Int32(execArgs.count), execArgs), "execute \(primitive.what)")
+        check(dnnl_stream_wait(stream), "wait \(primitive.what)")
+        for m in memories { dnnl_memory_destroy(m) }
+    }
+}
+
+/// A primitive and its descriptor, destroyed together.
+final class DNNLPrimitive {
+    let pd: dnnl_primitive_desc_t
+    let handle: dnnl_primitive_t
+    let what: String
+
+    init(pd: dnnl_primitive_desc_t, what: String) {
+        self.pd = pd
+        self.what = what
+        var p: dnnl_primitive_t?
+        check(dnnl_primitive_create(&p, pd), "primitive \(what)")
+        handle = p!
+    }
+
+    /// A memory descriptor the primitive chose (weights under `format_tag_any`, workspace).
+    func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
+        dnnl_primitive_desc_query_md(pd, query, index)!.pointee
+    }
+
+    deinit {
+        dnnl_primitive_destroy(handle)
+        dnnl_primitive_desc_destroy(pd)
+    }
+}
+
+/// oneDNN failures are programmer errors here (unsupported shape or misuse), not user input errors.
+@inline(__always)
+func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
+    if status != dnnl_success { fatalError("[oneDNN] \(what()) failed with status \(status.rawValue)") }
+}
+
+/// A float32 memory descriptor.
+func memoryDesc(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let d = dims.map(Int64.init)
+    check(unet_md_f32(&md, Int32(d.count), d, tag), "memory descriptor \(dims)")
+    return md
+}
+
+/// The descriptor of a tensor as it is stored.
+func memoryDesc(_ t: Tensor) -> dnnl_memory_desc_t { memoryDesc(t.shape.dims, formatTag(t.shape.rank, t.layout)) }
+
+func memoryDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t { memoryDesc(shape.dims, formatTag(shape.rank, layout)) }
+
+func formatTag(_ rank: Int, _ layout: Layout) -> dnnl_format_tag_t {
+    if layout == .blocked16 { return dnnl_nChw16c }
+    switch rank {
+    case 1: return dnnl_a
+    case 2: return dnnl_ab
+    case 3: return dnnl_abc
+    case 4: return dnnl_abcd
+    default: fatalError("[oneDNN] no plain format for rank \(rank)")
+    }
+}
+
+func raw(_ t: Tensor) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(t.pointer) }
+
+/// Passes a pointer to `md`, or nil when absent (an optional argument of the C API).
+func withOptionalDesc<R>(_ md: dnnl_memory_desc_t?, _ body: (UnsafePointer<dnnl_memory_desc_t>?) -> R) -> R {
+    guard let md else { return body(nil) }
+    return withUnsafePointer(to: md) { body($0) }
+}

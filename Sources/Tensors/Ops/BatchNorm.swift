@@ -1,0 +1,35 @@
+/// Batch normalisation over (N, H, W) per channel, as PyTorch's `F.batch_norm`.
+/// x: [N,C,H,W]; gamma, beta, runningMean, runningVariance: [C].
+///
+/// Training: normalises with the batch mean and biased variance and updates the running
+/// statistics in place: running ← (1 − momentum)·running + momentum·batch, using the unbiased
+/// variance (n/(n−1)) for `runningVariance`, as PyTorch does. Inference: uses the running statistics.
+public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVariance: Tensor,
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+    precondition(x.shape.rank == 4 && gamma.count == x.shape.c, "[batch_norm] input \(x.shape) vs gamma \(gamma.shape)")
+    let backend = Backend.current
+    if training {
+        let (y, mean, variance) = backend.batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon)
+        let n = Float(x.shape.n * x.shape.h * x.shape.w)
+        let unbias = n > 1 ? n / (n - 1) : 1
+        for c in 0..<x.shape.c {
+            runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
+            runningVariance.pointer[c] = (1 - momentum) * runningVariance.pointer[c] + momentum * variance.pointer[c] * unbias
+        }
+        runningMean.markModified()
+        runningVariance.markModified()
+        Tape.record(y, inputs: [x, gamma, beta]) { dy in
+            let g = backend.batchNormBackward(dy, x: x, gamma: gamma, beta: beta, mean: mean, variance: variance,
+                                              epsilon: epsilon, statisticsFixed: false)
+            return [g.dx, g.dgamma, g.dbeta]
+        }
+        return y
+    }
+    let y = backend.batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance, epsilon: epsilon)
+    Tape.record(y, inputs: [x, gamma, beta]) { dy in
+        let g = backend.batchNormBackward(dy, x: x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance,
+                                          epsilon: epsilon, statisticsFixed: true)
+        return [g.dx, g.dgamma, g.dbeta]
+    }
+    return y
+}

@@ -1,0 +1,140 @@
+import XCTest
+@testable import Tensors
+
+/// Every op's gradient against central finite differences (float32, step 1e-2, kinks avoided by
+/// construction: inputs kept away from ReLU's zero and max pooling's ties).
+final class GradientCheckTests: XCTestCase {
+    var rng = SeededGenerator(seed: 7)
+
+    func testConv2dValidWithBias() {
+        let x = randomTensor(2, 3, 7, 6, rng: &rng), w = randomTensor(4, 3, 3, 3, rng: &rng, scale: 0.3), b = randomTensor(4, rng: &rng)
+        checkGradients([x, w, b]) { conv2d($0[0], weight: $0[1], bias: $0[2]) }
+    }
+
+    func testConv2dPaddedStrided() {
+        let x = randomTensor(1, 2, 9, 8, rng: &rng), w = randomTensor(3, 2, 3, 3, rng: &rng, scale: 0.3)
+        checkGradients([x, w]) { conv2d($0[0], weight: $0[1], stride: 2, padding: 1) }
+    }
+
+    func testConv2dBlockedLayout() {
+        let x = randomTensor(1, 16, 6, 5, rng: &rng), w = randomTensor(16, 16, 3, 3, rng: &rng, scale: 0.1), b = randomTensor(16, rng: &rng)
+        checkGradients([x, w, b]) { conv2d(conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1), weight: $0[1]) }
+    }
+
+    func testConvTranspose2dUpsampling() {
+        let x = randomTensor(2, 4, 3, 4, rng: &rng), w = randomTensor(4, 3, 2, 2, rng: &rng, scale: 0.5), b = randomTensor(3, rng: &rng)
+        checkGradients([x, w, b]) { convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2) }
+    }
+
+    func testConvTranspose2dGeneral() {
+        let x = randomTensor(1, 3, 4, 5, rng: &rng), w = randomTensor(3, 16, 3, 3, rng: &rng, scale: 0.3)
+        checkGradients([x, w]) { convTranspose2d($0[0], weight: $0[1], stride: 1, padding: 1) }
+    }
+
+    func testBatchNormTraining() {
+        let x = randomTensor(2, 3, 4, 5, rng: &rng), g = randomTensor(3, rng: &rng), b = randomTensor(3, rng: &rng)
+        let mean = Tensor.zeros(Shape(3)), variance = Tensor.filled(1, shape: Shape(3))
+        checkGradients([x, g, b], rtol: 3e-2, atol: 5e-3) {
+            batchNorm($0[0], gamma: $0[1], beta: $0[2], runningMean: mean, runningVariance: variance, training: true)
+        }
+    }
+
+    func testBatchNormBlockedTraining() {
+        let x = randomTensor(2, 16, 3, 3, rng: &rng), g = randomTensor(16, rng: &rng), b = randomTensor(16, rng: &rng)
+        let w = randomTensor(16, 16, 1, 1, rng: &rng, scale: 0.3)
+        let mean = Tensor.zeros(Shape(16)), variance = Tensor.filled(1, shape: Shape(16))
+        checkGradients([x, g, b], rtol: 3e-2, atol: 5e-3) {
+            batchNorm(conv2d($0[0], weight: w), gamma: $0[1], beta: $0[2], runningMean: mean, runningVariance: variance, training: true)
+        }
+    }
+
+    func testBatchNormInference() {
+        let x = randomTensor(2, 3, 4, 5, rng: &rng), g = randomTensor(3, rng: &rng), b = randomTensor(3, rng: &rng)
+        let mean = Tensor(shape: Shape(3), scalars: [0.1, -0.3, 0.5]), variance = Tensor(shape: Shape(3), scalars: [0.5, 1.5, 2])
+        checkGradients([x, g, b]) {
+            batchNorm($0[0], gamma: $0[1], beta: $0[2], runningMean: mean, runningVariance: variance, training: false)
+        }
+    }
+
+    func testReluAndLeakyRelu() {
+        let x = awayFromZero(2, 3, 4, 5, rng: &rng)
+        checkGradients([x]) { relu($0[0]) }
+        checkGradients([x]) { leakyRelu($0[0], slope: 0.1) }
+    }
+
+    func testMaxPoolFloorAndCeil() {
+        let x = distinctValues(2, 3, 7, 9, rng: &rng)
+        checkGradients([x]) { maxPool2d($0[0]) }
+        checkGradients([x]) { maxPool2d($0[0], ceilMode: true) }
+    }
+
+    func testAvgPoolCeil() {
+        let x = randomTensor(2, 3, 7, 9, rng: &rng)
+        checkGradients([x]) { avgPool2d($0[0], ceilMode: true) }
+    }
+
+    func testAddConcatCropAndReuse() {
+        // x is used three times (a U-Net skip pattern): its gradient must be the sum.
+        let x = randomTensor(1, 2, 8, 8, rng: &rng), w = randomTensor(2, 2, 3, 3, rng: &rng, scale: 0.3)
+        checkGradients([x, w]) { v in
+            let y = conv2d(v[0], weight: v[1])
+            let skip = centerCrop(v[0], height: 6, width: 6)
+            return concatChannels([skip, y]) + concatChannels([y, skip])
+        }
+    }
+
+    func testConcatAndCropBlocked() {
+        let x = randomTensor(2, 16, 7, 7, rng: &rng), w = randomTensor(16, 16, 3, 3, rng: &rng, scale: 0.1)
+        checkGradients([x, w]) { v in
+            let y = conv2d(v[0], weight: v[1])
+            return concatChannels([centerCrop(v[0], height: 5, width: 5), y])
+        }
+    }
+
+    func testDropoutWithFixedMask() {
+        let x = randomTensor(1, 3, 4, 4, rng: &rng)
+        checkGradients([x]) { v in
+            var r = SeededGenerator(seed: 5)
+            return dropout(v[0], probability: 0.3, training: true, rng: &r)
+        }
+    }
+
+    func testGlobalAvgPoolAndSoftmax() {
+        let x = randomTensor(2, 4, 3, 5, rng: &rng)
+        checkGradients([x]) { globalAvgPool($0[0]) }
+        checkGradients([x]) { softmax($0[0]) }
+    }
+
+    func testCrossEntropyWithWeights() {
+        let x = randomTensor(2, 3, 4, 5, rng: &rng)
+        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
+        let pixel = (0..<40).map { _ in 0.5 + rng.nextUnitFloat() * 3 }
+        checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets) }
+        checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets, classWeights: [0.3, 1, 2.5], pixelWeights: pixel) }
+    }
+
+    func testSoftDice() {
+        let x = randomTensor(2, 3, 4, 5, rng: &rng)
+        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
+        checkGradients([x]) { softDiceLoss($0[0], targets: targets) }
+    }
+
+    func testScaledSumOfLosses() {
+        let x = randomTensor(1, 2, 3, 3, rng: &rng)
+        let targets = (0..<9).map { _ in Int32(rng.next() % 2) }
+        checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets) + softDiceLoss($0[0], targets: targets) * 0.5 }
+    }
+
+    /// The checker itself must be able to fail: a deliberately wrong pullback is caught.
+    func testCheckerCatchesAWrongGradient() {
+        let x = randomTensor(1, 1, 3, 3, rng: &rng)
+        func wrongDouble(_ x: Tensor) -> Tensor {
+            let y = x + x
+            let out = Tensor(shape: y.shape, scalars: y.scalars)
+            Tape.record(out, inputs: [x]) { dy in [dy] }  // true gradient is 2·dy
+            return out
+        }
+        XCTAssertNotNil(gradientMismatch([x]) { wrongDouble($0[0]) })
+        XCTAssertNil(gradientMismatch([x]) { $0[0] + $0[0] })
+    }
+}

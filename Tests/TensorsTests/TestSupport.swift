@@ -1,0 +1,92 @@
+import XCTest
+@testable import Tensors
+
+/// Checks shapes first, then reports the largest difference and where it is.
+func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rtol: Float = 1e-4,
+                 _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.count == expected.count else {
+        XCTFail("\(what): \(actual.count) values, expected \(expected.count)", file: file, line: line)
+        return
+    }
+    var worst = -1, worstExcess: Float = 0
+    for i in 0..<actual.count {
+        let diff = abs(actual[i] - expected[i])
+        let allowed = atol + rtol * abs(expected[i])
+        if !(diff <= allowed), diff - allowed > worstExcess || worst < 0 { worst = i; worstExcess = diff - allowed }
+    }
+    if worst >= 0 {
+        XCTFail("\(what): largest excess at index \(worst): \(actual[worst]) vs expected \(expected[worst])", file: file, line: line)
+    }
+}
+
+func randomArray(_ count: Int, _ rng: inout SeededGenerator, scale: Float = 1) -> [Float] {
+    (0..<count).map { _ in rng.nextGaussian() * scale }
+}
+
+func randomTensor(_ dims: Int..., rng: inout SeededGenerator, scale: Float = 1, requiresGrad: Bool = true) -> Tensor {
+    let shape = Shape(dims)
+    return Tensor(shape: shape, scalars: randomArray(shape.count, &rng, scale: scale), requiresGrad: requiresGrad)
+}
+
+/// Values away from zero (|v| ≥ 0.1), so ReLU's kink is never crossed by a finite-difference step.
+func awayFromZero(_ dims: Int..., rng: inout SeededGenerator) -> Tensor {
+    let shape = Shape(dims)
+    let values = (0..<shape.count).map { _ -> Float in
+        let v = rng.nextGaussian()
+        return v >= 0 ? v + 0.1 : v - 0.1
+    }
+    return Tensor(shape: shape, scalars: values, requiresGrad: true)
+}
+
+/// Distinct values 0.05 apart in shuffled order: max pooling has no ties a step could flip.
+func distinctValues(_ dims: Int..., rng: inout SeededGenerator) -> Tensor {
+    let shape = Shape(dims)
+    var values = (0..<shape.count).map { Float($0) * 0.05 - Float(shape.count) * 0.025 }
+    values.shuffle(using: &rng)
+    return Tensor(shape: shape, scalars: values, requiresGrad: true)
+}
+
+/// Compares the tape's gradients of L = Σ f(inputs)·r (r fixed random) with central finite
+/// differences (step `eps`, L accumulated in Double) at up to `samples` positions per input.
+func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float = 2e-2, atol: Float = 2e-3, samples: Int = 24,
+                    file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor) {
+    if let mismatch = gradientMismatch(inputs, eps: eps, rtol: rtol, atol: atol, samples: samples, f) {
+        XCTFail(mismatch, file: file, line: line)
+    }
+}
+
+/// The first disagreement between tape and finite differences, or nil.
+func gradientMismatch(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float = 2e-2, atol: Float = 2e-3, samples: Int = 24,
+                      _ f: ([Tensor]) -> Tensor) -> String? {
+    var rng = SeededGenerator(seed: 99)
+    let probe = Tape.withoutRecording { f(inputs) }
+    let r = randomArray(probe.count, &rng)
+    func objective() -> Double {
+        let y = Tape.withoutRecording { f(inputs) }.scalars
+        var s: Double = 0
+        for i in 0..<y.count { s += Double(y[i]) * Double(r[i]) }
+        return s
+    }
+    for x in inputs { x.grad = nil }
+    let tape = Tape()
+    let y = tape.record { f(inputs) }
+    tape.backward(from: y, seed: Tensor(shape: y.shape, scalars: r).inLayout(y.layout))
+    for (k, x) in inputs.enumerated() where x.requiresGrad {
+        guard let grad = x.grad?.scalars else { return "input \(k) got no gradient" }
+        let stride = max(1, x.count / samples)
+        for i in Swift.stride(from: 0, to: x.count, by: stride) {
+            let saved = x.pointer[i]
+            x.pointer[i] = saved + eps; x.markModified()
+            let plus = objective()
+            x.pointer[i] = saved - eps; x.markModified()
+            let minus = objective()
+            x.pointer[i] = saved; x.markModified()
+            let numeric = Float((plus - minus) / Double(2 * eps))
+            let diff = abs(numeric - grad[i])
+            if diff > atol + rtol * abs(numeric) {
+                return "input \(k) \(x.shape) index \(i): analytic \(grad[i]) vs numeric \(numeric)"
+            }
+        }
+    }
+    return nil
+}
