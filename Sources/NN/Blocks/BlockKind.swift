@@ -1,0 +1,81 @@
+import Tensors
+
+/// The kind of block each U-Net stage is made of.
+public enum BlockKind: String, CaseIterable, Codable, Sendable {
+    /// Two 3×3 conv + BN + ReLU, as in the U-Net paper.
+    case plain
+    /// Post-activation residual block: conv-BN-ReLU-conv-BN, add the skip, then ReLU.
+    case residual
+    /// Pre-activation residual block: BN-ReLU-conv twice, add the skip, no activation after.
+    case preact
+    /// 1×1 reduce to a quarter of the width, 3×3, 1×1 expand (each with BN), add the skip, ReLU.
+    case bottleneck
+
+    /// Number of 3×3 convolutions on the main path (each loses one pixel per side when valid).
+    public var threeByThreeCount: Int { self == .bottleneck ? 1 : 2 }
+}
+
+/// Convolution padding: the paper's `valid` (no padding, maps shrink) or `same` (padding 1).
+public enum PaddingMode: String, CaseIterable, Codable, Sendable {
+    case valid, same
+}
+
+/// A stage's block: maps [N,Cin,H,W] to [N,Cout,H−2b,W−2b] with b the border lost per side.
+public protocol Block: Layer {
+    func callAsFunction(_ x: Tensor) -> Tensor
+}
+
+/// Builds the block of `kind`. With batch norm off, convolutions carry biases instead.
+public func makeBlock(_ kind: BlockKind, _ inChannels: Int, _ outChannels: Int, padding: PaddingMode, batchNorm: Bool,
+                      mode: RunMode, rng: inout SeededGenerator) -> Block {
+    switch kind {
+    case .plain: return PlainBlock(inChannels, outChannels, padding: padding, batchNorm: batchNorm, mode: mode, rng: &rng)
+    case .residual: return ResidualBlock(inChannels, outChannels, padding: padding, batchNorm: batchNorm, mode: mode, rng: &rng)
+    case .preact: return PreActivationBlock(inChannels, outChannels, padding: padding, batchNorm: batchNorm, mode: mode, rng: &rng)
+    case .bottleneck: return BottleneckBlock(inChannels, outChannels, padding: padding, batchNorm: batchNorm, mode: mode, rng: &rng)
+    }
+}
+
+/// A convolution, then batch norm when enabled: the unit every block is built from.
+final class ConvNorm: Layer {
+    let conv: Conv2D
+    let norm: BatchNorm2D?
+
+    init(_ cin: Int, _ cout: Int, kernel: Int, padding: Int, batchNorm: Bool, mode: RunMode, rng: inout SeededGenerator) {
+        conv = Conv2D(cin, cout, kernel: kernel, padding: padding, bias: !batchNorm, rng: &rng)
+        norm = batchNorm ? BatchNorm2D(cout, mode: mode) : nil
+    }
+
+    /// Names its convolution `convName` and its batch norm `normName`.
+    func named(_ convName: String, _ normName: String) -> (parameters: [(name: String, tensor: Tensor)], buffers: [(name: String, tensor: Tensor)]) {
+        (scoped(convName, conv.parameters) + (norm.map { scoped(normName, $0.parameters) } ?? []),
+         norm.map { scoped(normName, $0.buffers) } ?? [])
+    }
+
+    var parameters: [(name: String, tensor: Tensor)] { conv.parameters + (norm?.parameters ?? []) }
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let y = conv(x)
+        return norm.map { $0(y) } ?? y
+    }
+}
+
+/// The skip path of a residual block: identity, or a 1×1 projection (with BN when enabled) when
+/// the channel count changes; centre-cropped to the main path's size under valid padding.
+final class Shortcut {
+    let projection: ConvNorm?
+
+    init(_ cin: Int, _ cout: Int, batchNorm: Bool, mode: RunMode, rng: inout SeededGenerator) {
+        projection = cin == cout ? nil : ConvNorm(cin, cout, kernel: 1, padding: 0, batchNorm: batchNorm, mode: mode, rng: &rng)
+    }
+
+    var named: (parameters: [(name: String, tensor: Tensor)], buffers: [(name: String, tensor: Tensor)]) {
+        projection?.named("skip", "skip_bn") ?? ([], [])
+    }
+
+    /// The skip for a main-path output of `height`×`width` (cropping first: 1×1 convolution commutes with cropping).
+    func callAsFunction(_ x: Tensor, height: Int, width: Int) -> Tensor {
+        let cropped = centerCrop(x, height: height, width: width)
+        return projection.map { $0(cropped) } ?? cropped
+    }
+}

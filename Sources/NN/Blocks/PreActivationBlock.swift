@@ -1,0 +1,36 @@
+import Tensors
+
+/// Pre-activation residual block (He et al. 2016b): conv2(relu(bn2(conv1(relu(bn1 x))))) + skip(x),
+/// no activation after the sum. The projection skip is a plain 1×1 convolution of x (no BN).
+/// Names: bn1, conv1, bn2, conv2, skip.
+public final class PreActivationBlock: Block {
+    let norm1, norm2: BatchNorm2D?
+    let conv1, conv2: Conv2D
+    let projection: Conv2D?
+
+    public init(_ cin: Int, _ cout: Int, padding: PaddingMode, batchNorm: Bool, mode: RunMode, rng: inout SeededGenerator) {
+        let p = padding == .same ? 1 : 0
+        norm1 = batchNorm ? BatchNorm2D(cin, mode: mode) : nil
+        conv1 = Conv2D(cin, cout, kernel: 3, padding: p, bias: !batchNorm, rng: &rng)
+        norm2 = batchNorm ? BatchNorm2D(cout, mode: mode) : nil
+        conv2 = Conv2D(cout, cout, kernel: 3, padding: p, bias: true, rng: &rng)
+        projection = cin == cout ? nil : Conv2D(cin, cout, kernel: 1, bias: false, rng: &rng)
+    }
+
+    public var parameters: [(name: String, tensor: Tensor)] {
+        (norm1.map { scoped("bn1", $0.parameters) } ?? []) + scoped("conv1", conv1.parameters)
+            + (norm2.map { scoped("bn2", $0.parameters) } ?? []) + scoped("conv2", conv2.parameters)
+            + (projection.map { scoped("skip", $0.parameters) } ?? [])
+    }
+    public var buffers: [(name: String, tensor: Tensor)] {
+        (norm1.map { scoped("bn1", $0.buffers) } ?? []) + (norm2.map { scoped("bn2", $0.buffers) } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let a = relu(norm1.map { $0(x) } ?? x)
+        let h1 = conv1(a)
+        let h = conv2(relu(norm2.map { $0(h1) } ?? h1))
+        let skip = centerCrop(x, height: h.shape.h, width: h.shape.w)
+        return h + (projection.map { $0(skip) } ?? skip)
+    }
+}
