@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Tensors
+
+/// Adam (Kingma & Ba) as PyTorch's `torch.optim.Adam`, or AdamW with `decoupled` weight decay:
+/// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr·m̂/(√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
+/// Adam adds wd·p to g (L2); AdamW instead shrinks p by lr·wd·p before the update.
+public final class Adam: Optimizer {
+    public let beta1, beta2, epsilon, weightDecay: Float
+    public let decoupled: Bool
+    private var moments: [String: (m: Tensor, v: Tensor)] = [:]
+    public private(set) var stepCount = 0
+
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+    }
+
+    public func step(_ parameters: [(name: String, tensor: Tensor)], learningRate lr: Float) {
+        stepCount += 1
+        let t = Double(stepCount)
+        let c1 = Float(1 - pow(Double(beta1), t)), c2 = Float(1 - pow(Double(beta2), t))
+        let stepSize = lr / c1, c2Root = c2.squareRoot()
+        for (name, p) in parameters {
+            guard let grad = p.grad else { continue }
+            let g = grad.inLayout(.plain)
+            let state = moments[name] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
+            moments[name] = state
+            let pp = p.pointer, gp = g.pointer, mp = state.m.pointer, vp = state.v.pointer
+            for i in 0..<p.count {
+                var d = gp[i]
+                if decoupled { pp[i] -= lr * weightDecay * pp[i] } else { d += weightDecay * pp[i] }
+                mp[i] = beta1 * mp[i] + (1 - beta1) * d
+                vp[i] = beta2 * vp[i] + (1 - beta2) * d * d
+                pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / c2Root + epsilon)
+            }
+            p.markModified()
+        }
+    }
+
+    public var state: [(name: String, tensor: Tensor)] {
+        moments.keys.sorted().flatMap { [($0 + ".exp_avg", moments[$0]!.m), ($0 + ".exp_avg_sq", moments[$0]!.v)] }
+    }
+
+    public func restore(state: [String: Tensor], stepCount: Int) throws {
+        moments = [:]
+        for (key, value) in state where key.hasSuffix(".exp_avg") {
+            let name = String(key.dropLast(".exp_avg".count))
+            guard let v = state[name + ".exp_avg_sq"] else {
+                throw OptimizerStateError(description: "optimizer state is missing '\(name).exp_avg_sq'")
+            }
+            moments[name] = (value.copy(), v.copy())
+        }
+        self.stepCount = stepCount
+    }
+}
