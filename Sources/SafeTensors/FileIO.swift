@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// POSIX file helpers that report `errno` through `SafeTensorsError.io`.
+enum FileIO {
+    static func errnoMessage() -> String { String(cString: strerror(errno)) }
+
+    static func failure(_ path: String, _ operation: String) -> SafeTensorsError {
+        .io(path: path, operation: operation, message: errnoMessage())
+    }
+
+    /// The whole contents of the regular file at `path`.
+    static func readAll(path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(path, "open") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SafeTensorsError.io(path: path, operation: "read", message: "not a regular file")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "read")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return bytes
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR.
+    static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(path, "write")
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// Replaces `path` atomically with `bytes`: writes a temporary file in the
+    /// same directory, fsyncs it, renames it over `path`, then fsyncs the directory.
+    /// On failure the temporary file is removed and `path` is left untouched.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var suffix = UInt64.random(in: 0...UInt64.max)
+        var tempPath = ""
+        var fd: Int32 = -1
+        for _ in 0..<16 {
+            tempPath = "\(directory)/.\(base).tmp-\(getpid())-\(String(suffix, radix: 36))"
+            fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 || errno != EEXIST { break }
+            suffix = UInt64.random(in: 0...UInt64.max)
+        }
+        guard fd >= 0 else { throw failure(tempPath, "create temporary file") }
+        var renamed = false
+        defer { if !renamed { unlink(tempPath) } }
+        do {
+            try writeAll(fd: fd, bytes, path: tempPath)
+            guard fsync(fd) == 0 else { throw failure(tempPath, "fsync") }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw failure(tempPath, "close") }
+        guard rename(tempPath, path) == 0 else { throw failure(path, "rename temporary file onto") }
+        renamed = true
+        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dirfd >= 0 else { throw failure(directory, "open directory") }
+        defer { close(dirfd) }
+        guard fsync(dirfd) == 0 else { throw failure(directory, "fsync directory") }
+    }
+}
