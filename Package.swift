@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs"], swiftSettings: v5),
         .executableTarget(name: "unet", dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
-        .executableTarget(name: "KernelBench", dependencies: ["Tensors"], path: "Tools/KernelBench", swiftSettings: v5),
+        .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], swiftSettings: v5),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: v5),
