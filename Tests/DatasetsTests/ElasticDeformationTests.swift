@@ -1,0 +1,46 @@
+import XCTest
+import Tensors
+@testable import Datasets
+
+final class ElasticDeformationTests: XCTestCase {
+    func testSplineWeightsInterpolateNodesAndSumToOne() {
+        let w = naturalCubicSplineWeights(nodeCount: 3, sampleCount: 9)  // nodes at samples 0, 4, 8
+        for s in 0..<9 {
+            let row = Array(w[s * 3 ..< s * 3 + 3])
+            XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-6)
+        }
+        XCTAssertEqual(Array(w[0..<3]), [1, 0, 0])
+        XCTAssertEqual(Array(w[12..<15]), [0, 1, 0])
+        XCTAssertEqual(Array(w[24..<27]), [0, 0, 1])
+        // Natural spline through (0,0),(1,1),(2,0) at u = 0.5 is 11/16.
+        XCTAssertEqual(w[2 * 3 + 1], 11.0 / 16.0, accuracy: 1e-6)
+    }
+
+    func testZeroFieldIsIdentityAndShiftMovesPixels() {
+        let image = (0..<20).map { Float($0) }
+        let mask = (0..<20).map { Int32($0 % 3) }
+        let sample = Sample(image: image, channels: 1, height: 4, width: 5, mask: mask, weights: image)
+        let zero = ElasticDeformation.DisplacementField(dy: .init(repeating: 0, count: 20), dx: .init(repeating: 0, count: 20), height: 4, width: 5)
+        XCTAssertEqual(ElasticDeformation.warp(sample, by: zero), sample)
+        // Shift right by half a pixel: output (y, x) reads between x and x+1; the last column reflects.
+        let half = ElasticDeformation.DisplacementField(dy: .init(repeating: 0, count: 20), dx: .init(repeating: 0.5, count: 20), height: 4, width: 5)
+        let shifted = ElasticDeformation.warp(sample, by: half)
+        XCTAssertEqual(Array(shifted.image[0..<5]), [0.5, 1.5, 2.5, 3.5, 3.5])
+    }
+
+    func testRandomWarpIsDeterministicAndKeepsMaskClasses() {
+        var pixels = SeededGenerator(seed: 1)
+        let h = 40, w = 30
+        let image = (0..<2 * h * w).map { _ in pixels.nextUnitFloat() }
+        let mask = (0..<h * w).map { Int32(($0 / w) / 10 * 2) }  // classes 0, 2, 4, 6 in bands
+        let sample = Sample(image: image, channels: 2, height: h, width: w, mask: mask)
+        let elastic = ElasticDeformation(gridSize: 3, displacementSigma: 10)
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
+        let outA = elastic.apply(to: sample, rng: &a)
+        let outB = elastic.apply(to: sample, rng: &b)
+        XCTAssertEqual(outA, outB)
+        XCTAssertNotEqual(outA.image, sample.image)
+        XCTAssertTrue(Set(outA.mask!).isSubset(of: [0, 2, 4, 6]))
+        XCTAssertTrue(outA.image.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+}

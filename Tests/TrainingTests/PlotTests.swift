@@ -1,0 +1,73 @@
+import XCTest
+@testable import Training
+
+final class PlotTests: XCTestCase {
+    func colors(_ raster: RGBRaster) -> Set<RGBColor> {
+        Set(stride(from: 0, to: raster.pixels.count, by: 3).map { RGBColor(raster.pixels[$0], raster.pixels[$0 + 1], raster.pixels[$0 + 2]) })
+    }
+
+    func testCurvePlotHasSizeAndCurveColours() {
+        let plot = CurvePlot(trainingLoss: [0.9, 0.6, 0.45, 0.4, 0.38], validationLoss: [1.0, 0.7, .nan, 0.5, 0.48],
+                             validationMeanIoU: [0.3, 0.5, 0.6, 0.65, 0.7], title: "unet isbi")
+        let raster = plot.render()
+        XCTAssertEqual(raster.width, 800)
+        XCTAssertEqual(raster.height, 500)
+        XCTAssertEqual(raster.pixels.count, 800 * 500 * 3)
+        let present = colors(raster)
+        XCTAssertTrue(present.contains(CurvePlot.trainingLossColor))
+        XCTAssertTrue(present.contains(CurvePlot.validationLossColor))
+        XCTAssertTrue(present.contains(CurvePlot.meanIoUColor))
+        XCTAssertTrue(present.contains(.black))
+        XCTAssertGreaterThan(present.count, 3)
+    }
+
+    func testSingleEpochConstantAndNaNSeries() {
+        let one = CurvePlot(trainingLoss: [0.5]).render(width: 400, height: 300)
+        XCTAssertEqual(one.pixels.count, 400 * 300 * 3)
+        XCTAssertTrue(colors(one).contains(CurvePlot.trainingLossColor))
+        let constant = CurvePlot(trainingLoss: [0.2, 0.2, 0.2], validationLoss: [0.2, 0.2, 0.2]).render()
+        XCTAssertTrue(colors(constant).contains(CurvePlot.validationLossColor))
+        let empty = CurvePlot(trainingLoss: [.nan, .nan]).render()
+        XCTAssertGreaterThan(colors(empty).count, 1)  // axes and text still drawn
+    }
+
+    func testAxisScaleTicks() {
+        let axis = AxisScale(covering: 0.38...1.0)
+        XCTAssertEqual(axis.step, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(axis.lower, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(axis.upper, 1.0, accuracy: 1e-12)
+        XCTAssertEqual(axis.ticks.count, 5)
+        XCTAssertEqual(axis.decimals, 1)
+    }
+
+    func testFontDrawsDigits() {
+        var raster = RGBRaster(width: 6, height: 7)
+        raster.drawText("1", x: 0, y: 0, color: .black)
+        // "1" row 0 is 00100: only column 2 is inked.
+        XCTAssertEqual((0..<5).map { raster[$0, 0] == .black }, [false, false, true, false, false])
+        XCTAssertEqual(BitmapFont.glyph(for: "a"), BitmapFont.glyph(for: "A"))
+    }
+
+    func testOverlayExactPixels() {
+        // 1×3 gray image, classes 0, 1, 2 with a 3-class palette (black, red, green).
+        let palette = ClassPalette(colors: [RGBColor(0, 0, 0), RGBColor(255, 0, 0), RGBColor(0, 255, 0)])
+        let out = Overlay.blend(mask: [0, 1, 2], over: [100, 100, 101], channels: 1, height: 1, width: 3, palette: palette)
+        XCTAssertEqual(out, [50, 50, 50, 178, 50, 50, 51, 178, 51])  // 0.5·100 + 0.5·255 = 177.5 → 178; 0.5·101 = 50.5 → 51
+        let transparent = Overlay.blend(mask: [0, 1, 2], over: [10, 20, 30, 40, 50, 60, 70, 80, 90], channels: 3, height: 1, width: 3,
+                                        palette: palette, backgroundTransparent: true)
+        XCTAssertEqual(transparent, [10, 20, 30, 148, 25, 30, 35, 168, 45])
+        let planar = Overlay.blend(mask: [1], overPlanar: [1.0, 0.0, 0.0], channels: 3, height: 1, width: 1, palette: palette, alpha: 0.25)
+        XCTAssertEqual(planar, [255, 0, 0])
+    }
+
+    func testDefaultPalette() {
+        XCTAssertEqual(ClassPalette.default(classes: 2).colors, [.black, .white])
+        let five = ClassPalette.default(classes: 5)
+        XCTAssertEqual(five.colors.count, 5)
+        XCTAssertEqual(Set(five.colors).count, 5)
+        let many = ClassPalette.default(classes: 40)
+        XCTAssertEqual(many.color(forClass: 25), many.color(forClass: 25))
+        XCTAssertNotEqual(many.color(forClass: 25), many.color(forClass: 26))
+        XCTAssertEqual(Set((0..<20).map { ClassPalette.default(classes: 20).color(forClass: $0) }).count, 20)
+    }
+}
