@@ -57,7 +57,7 @@ enum CodecBridge {
         let image: Image
         if info.sampleType == .uint16 {
             let samples = Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt16.self), count: count))
-            image = Image(width: info.width, height: info.height, channels: info.channels, samples: samples)
+            image = Image(width: info.width, height: info.height, channels: info.channels, samples16: samples)
         } else {
             let samples = Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt8.self), count: count))
             image = Image(width: info.width, height: info.height, channels: info.channels, samples: samples, palette: palette)

@@ -38,7 +38,7 @@ extension Image {
                          samples: Image.convert(s, from: source.channels, to: target, maxValue: 255))
         case .uint16(let s):
             return Image(width: width, height: height, channels: target,
-                         samples: Image.convert(s, from: source.channels, to: target, maxValue: 65535))
+                         samples16: Image.convert(s, from: source.channels, to: target, maxValue: 65535))
         }
     }
 

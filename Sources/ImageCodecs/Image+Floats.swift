@@ -39,7 +39,7 @@ extension Image {
         }
         switch sampleType {
         case .uint8: self.init(width: width, height: height, channels: channels, samples: values.map { UInt8($0) })
-        case .uint16: self.init(width: width, height: height, channels: channels, samples: values.map { UInt16($0) })
+        case .uint16: self.init(width: width, height: height, channels: channels, samples16: values.map { UInt16($0) })
         }
     }
 }

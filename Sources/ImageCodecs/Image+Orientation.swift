@@ -36,7 +36,7 @@ extension Image {
         case .uint8(let s):
             return Image(width: outWidth, height: outHeight, channels: channels, samples: remap(s), palette: palette)
         case .uint16(let s):
-            return Image(width: outWidth, height: outHeight, channels: channels, samples: remap(s))
+            return Image(width: outWidth, height: outHeight, channels: channels, samples16: remap(s))
         }
     }
 }

@@ -46,7 +46,7 @@ public struct Image: Equatable, Sendable {
     }
 
     /// A 16-bit image.
-    public init(width: Int, height: Int, channels: Int, samples: [UInt16]) {
+    public init(width: Int, height: Int, channels: Int, samples16 samples: [UInt16]) {
         Image.checkShape(width, height, channels, samples.count)
         self.width = width
         self.height = height
