@@ -28,27 +28,30 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     }
 
     /// One line for a command-line user, e.g. `images/a.png: truncated or corrupt PNG (libpng: Read Error)`.
-    public var description: String {
+    public var description: String { "\(path): \(reason)" }
+
+    /// What went wrong, without the path (for reports that print the path themselves).
+    public var reason: String {
         switch self {
-        case .unreadable(let path, let reason):
-            return "\(path): cannot read file (\(reason))"
-        case .emptyFile(let path):
-            return "\(path): empty file (0 bytes)"
-        case .unknownFormat(let path, let bytes):
+        case .unreadable(_, let reason):
+            return "cannot read file (\(reason))"
+        case .emptyFile:
+            return "empty file (0 bytes)"
+        case .unknownFormat(_, let bytes):
             let hex = bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
-            return "\(path): not a PNG or JPEG: first bytes \(hex.isEmpty ? "(none)" : hex)"
-        case .corrupt(let path, let format, let message):
+            return "not a PNG or JPEG: first bytes \(hex.isEmpty ? "(none)" : hex)"
+        case .corrupt(_, let format, let message):
             let library = format == .png ? "libpng" : "libjpeg"
-            return "\(path): truncated or corrupt \(format.rawValue) (\(library): \(message))"
-        case .unsupported(let path, let reason):
-            return "\(path): \(reason)"
-        case .tooLarge(let path, let width, let height, let limits):
-            return "\(path): image too large: declared \(width)x\(height) = \(width * height) pixels; "
+            return "truncated or corrupt \(format.rawValue) (\(library): \(message))"
+        case .unsupported(_, let reason):
+            return reason
+        case .tooLarge(_, let width, let height, let limits):
+            return "image too large: declared \(width)x\(height) = \(width * height) pixels; "
                 + "the limit is \(limits.maxPixels) pixels and \(limits.maxDimension) per side"
-        case .encodingFailed(let path, let format, let message):
-            return "\(path): cannot encode \(format.rawValue) (\(message))"
-        case .unwritable(let path, let reason):
-            return "\(path): cannot write file (\(reason))"
+        case .encodingFailed(_, let format, let message):
+            return "cannot encode \(format.rawValue) (\(message))"
+        case .unwritable(_, let reason):
+            return "cannot write file (\(reason))"
         }
     }
 }
