@@ -1,3 +1,0 @@
-import XCTest
-@testable import ImageCodecs
-final class ImageCodecsTestsPlaceholder: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }
