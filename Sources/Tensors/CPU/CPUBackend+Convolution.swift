@@ -2,8 +2,37 @@ import CDNNL
 import CDNNLShim
 
 /// Convolution and transposed convolution through oneDNN: weights in the layout the primitive
-/// prefers (`format_tag_any`, re-laid-out once per weight version), activations as stored.
+/// prefers (`format_tag_any`, re-laid-out once per weight version). Blocked activations are used
+/// as stored; plain ones (the network's edges: input image, class scores) are offered as
+/// `format_tag_any` and converted, because a primitive mixing plain and blocked layouts falls
+/// back to a reference implementation hundreds of times slower.
 extension CPUBackend {
+    /// The descriptor a primitive is created with for an activation stored in `layout`.
+    private func activationDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t {
+        layout == .blocked16 ? memoryDesc(shape, layout) : memoryDesc(shape.dims, dnnl_format_tag_any)
+    }
+
+    /// A pointer to `t` in the layout `chosen` (a converted copy, kept alive by `keep`, when it differs).
+    private func bindInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
+        var stored = memoryDesc(t), want = chosen
+        if unet_md_equal(&stored, &want) != 0 { return raw(t) }
+        let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
+        keep.append(tmp)
+        reorder(stored, raw(t), want, UnsafeMutableRawPointer(tmp.pointer), key: "in|" + key)
+        return UnsafeMutableRawPointer(tmp.pointer)
+    }
+
+    /// Where the primitive should write `t` laid out as `chosen`; `finish` converts into `t` if needed.
+    private func bindOutput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, key: String) -> (UnsafeMutableRawPointer, () -> Void) {
+        var stored = memoryDesc(t), want = chosen
+        if unet_md_equal(&stored, &want) != 0 { return (raw(t), {}) }
+        let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
+        return (UnsafeMutableRawPointer(tmp.pointer), {
+            self.reorder(want, UnsafeMutableRawPointer(tmp.pointer), stored, raw(t), key: "out|" + key)
+            withExtendedLifetime(tmp) {}
+        })
+    }
+
     /// oneDNN's logical weight dims are (out, in, kh, kw) for both; a transposed convolution's
     /// PyTorch weight (in, out, kh, kw) is described to it with the `iohw` tag.
     private func weightDesc(_ w: Shape, transposed: Bool) -> dnnl_memory_desc_t {
@@ -33,10 +62,10 @@ extension CPUBackend {
         let key = "fwd|" + convKey(x, xl, w, bias, g, t)
         return dnnl.primitive(key) {
             let y = outputShape(x, w, g, transposed: t)
-            var src = memoryDesc(x, xl)
+            var src = activationDesc(x, xl)
             var wei = anyWeightDesc(w, transposed: t)
             let b = bias ? memoryDesc([outChannels(w, transposed: t)], dnnl_a) : nil
-            var dst = memoryDesc(y, preferredLayout(channels: y.c))
+            var dst = activationDesc(y, preferredLayout(channels: y.c))
             var pd: dnnl_primitive_desc_t?
             let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
             withOptionalDesc(b) { bp in
@@ -69,13 +98,19 @@ extension CPUBackend {
         let yShape = outputShape(x.shape, w.shape, g, transposed: t)
         precondition(yShape.h > 0 && yShape.w > 0, "[conv] input \(x.shape) too small for kernel \(w.shape)")
         let y = Tensor(shape: yShape, layout: preferredLayout(channels: yShape.c))
-        let wmd = p.md(dnnl_query_weights_md)
-        let wptr = weights(w, as: wmd, transposed: t, key: "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t))
+        let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t)
+        let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md), dstMD = p.md(dnnl_query_dst_md)
+        let wptr = weights(w, as: wmd, transposed: t, key: key)
+        var keep: [Storage] = []
+        let xptr = bindInput(x, srcMD, &keep, key: key)
+        let (yptr, finish) = bindOutput(y, dstMD, key: key)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
+            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, dstMD, yptr),
         ]
         if let b { args.append((DNNL_ARG_BIAS, memoryDesc([b.count], dnnl_a), raw(b))) }
         dnnl.execute(p, args)
+        finish()
+        withExtendedLifetime(keep) {}
         return y
     }
 
@@ -86,9 +121,9 @@ extension CPUBackend {
         let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t)
         let key = "bwd_data|" + base
         let p = dnnl.primitive(key) {
-            var dsrc = memoryDesc(inputShape, inputLayout)
+            var dsrc = activationDesc(inputShape, inputLayout)
             var wei = anyWeightDesc(w.shape, transposed: t)
-            var ddst = memoryDesc(dy)
+            var ddst = activationDesc(dy.shape, dy.layout)
             var pd: dnnl_primitive_desc_t?
             let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
             check(unet_conv_pd(&pd, dnnl.engine, UNET_BACKWARD_DATA, t ? 1 : 0, &dsrc, &wei, nil, &ddst,
@@ -96,10 +131,14 @@ extension CPUBackend {
             return pd!
         }
         let dx = Tensor(shape: inputShape, layout: inputLayout)
-        let wmd = p.md(dnnl_query_weights_md)
+        let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
         let wptr = weights(w, as: wmd, transposed: t, key: key)
-        dnnl.execute(p, [(DNNL_ARG_DIFF_DST, memoryDesc(dy), raw(dy)), (DNNL_ARG_WEIGHTS, wmd, wptr),
-                         (DNNL_ARG_DIFF_SRC, memoryDesc(dx), raw(dx))])
+        var keep: [Storage] = []
+        let dyptr = bindInput(dy, ddstMD, &keep, key: key)
+        let (dxptr, finish) = bindOutput(dx, dsrcMD, key: key)
+        dnnl.execute(p, [(DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DIFF_SRC, dsrcMD, dxptr)])
+        finish()
+        withExtendedLifetime(keep) {}
         return dx
     }
 
@@ -111,10 +150,10 @@ extension CPUBackend {
         let key = "bwd_weights|" + base
         let cout = outChannels(weightShape, transposed: t)
         let p = dnnl.primitive(key) {
-            var src = memoryDesc(x)
+            var src = activationDesc(x.shape, x.layout)
             var dwei = anyWeightDesc(weightShape, transposed: t)
             let db = withBias ? memoryDesc([cout], dnnl_a) : nil
-            var ddst = memoryDesc(dy)
+            var ddst = activationDesc(dy.shape, dy.layout)
             var pd: dnnl_primitive_desc_t?
             let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
             withOptionalDesc(db) { dbp in
@@ -129,12 +168,17 @@ extension CPUBackend {
         let direct = unet_md_equal(&plain, &chosen) != 0
         let scratch = direct ? nil : Storage(count: (unet_md_size(&chosen) + 3) / 4)
         let dwPtr = scratch.map { UnsafeMutableRawPointer($0.pointer) } ?? raw(dw)
+        let srcMD = p.md(dnnl_query_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
+        var keep: [Storage] = []
+        let xptr = bindInput(x, srcMD, &keep, key: key)
+        let dyptr = bindInput(dy, ddstMD, &keep, key: key + "|dy")
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_DIFF_DST, memoryDesc(dy), raw(dy)), (DNNL_ARG_DIFF_WEIGHTS, chosen, dwPtr),
+            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_DIFF_WEIGHTS, chosen, dwPtr),
         ]
         let db = withBias ? Tensor(shape: Shape(cout)) : nil
         if let db { args.append((DNNL_ARG_DIFF_BIAS, memoryDesc([cout], dnnl_a), raw(db))) }
         dnnl.execute(p, args)
+        withExtendedLifetime(keep) {}
         if let scratch { reorder(chosen, UnsafeMutableRawPointer(scratch.pointer), plain, raw(dw), key: "dwreorder|" + key) }
         return (dw, db)
     }
