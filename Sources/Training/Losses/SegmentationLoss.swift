@@ -1,7 +1,7 @@
 import Tensors
 
 /// The training objective.
-public enum LossKind: String, CaseIterable, Sendable {
+public enum LossKind: String, CaseIterable, Codable, Sendable {
     /// Softmax cross-entropy (with class weights and the border weight map when given).
     case ce
     /// Soft Dice over all classes.

@@ -18,7 +18,7 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 }
 
 /// Which optimizer, with its hyper-parameters.
-public enum OptimizerKind: String, CaseIterable, Sendable {
+public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
     case sgd, adam, adamw
 }
 

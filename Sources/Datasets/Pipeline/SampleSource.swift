@@ -1,0 +1,72 @@
+import Foundation
+import ImageCodecs
+import Tensors
+
+/// Loads training samples (normalised planar image, class mask, optional border weight map)
+/// from dataset pairs, decoding on demand and keeping decoded samples while they fit a memory
+/// budget, so small datasets are decoded once and large ones stay bounded.
+public final class SampleSource: @unchecked Sendable {
+    public let pairs: [SamplePair]
+    public let channels: Int
+    public let classCount: Int
+    public let classMap: ClassMap?
+    public let normalization: InputNormalization
+    public let weightMap: BorderWeightMap?
+    /// Class index of the objects whose borders the weight map emphasises.
+    public let foregroundClass: Int32
+    private var cache: [Int: Sample] = [:]
+    private var cachedBytes = 0
+    private let budgetBytes: Int
+    private let lock = NSLock()
+
+    public init(pairs: [SamplePair], channels: Int, classCount: Int, classMap: ClassMap? = nil,
+                normalization: InputNormalization, weightMap: BorderWeightMap? = nil, foregroundClass: Int32 = 1,
+                cacheBudgetBytes: Int = 2 << 30) {
+        self.pairs = pairs
+        self.channels = channels
+        self.classCount = classCount
+        self.classMap = classMap
+        self.normalization = normalization
+        self.weightMap = weightMap
+        self.foregroundClass = foregroundClass
+        self.budgetBytes = cacheBudgetBytes
+    }
+
+    public var count: Int { pairs.count }
+
+    /// The image of `pair` as planar [0,1] floats with `channels` channels (gray ↔ RGB converted, alpha dropped).
+    public static func loadImage(_ path: String, channels: Int) throws -> (pixels: [Float], height: Int, width: Int) {
+        var image = try Image.read(contentsOf: path)
+        if image.isIndexed { image = image.expandingPalette() }
+        if image.channels != channels { image = image.converted(toChannels: channels) }
+        return (image.planarFloats(normalization: .unitRange), image.height, image.width)
+    }
+
+    /// Sample `index`, decoded (or from the cache).
+    public func sample(_ index: Int) throws -> Sample {
+        lock.lock()
+        if let s = cache[index] { lock.unlock(); return s }
+        lock.unlock()
+        let pair = pairs[index]
+        var (pixels, h, w) = try SampleSource.loadImage(pair.imagePath, channels: channels)
+        normalization.apply(to: &pixels)
+        let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap)
+        guard mask.width == w && mask.height == h else {
+            throw DatasetError.invalid([.sizeMismatch(image: pair.imagePath, imageWidth: w, imageHeight: h, mask: pair.maskPath, maskWidth: mask.width, maskHeight: mask.height)])
+        }
+        if let bad = mask.firstOutOfRange(classCount: classCount) {
+            throw DatasetError.invalid([.classOutOfRange(mask: pair.maskPath, value: bad.value, x: bad.x, y: bad.y, classCount: classCount)])
+        }
+        let classes = mask.classes.map { Int32($0) }
+        let weights = weightMap?.weights(classMask: classes, height: h, width: w, classCount: classCount, foregroundClass: foregroundClass)
+        let s = Sample(image: pixels, channels: channels, height: h, width: w, mask: classes, weights: weights)
+        let bytes = pixels.count * 4 + classes.count * 4 + (weights?.count ?? 0) * 4
+        lock.lock()
+        if cachedBytes + bytes <= budgetBytes {
+            cache[index] = s
+            cachedBytes += bytes
+        }
+        lock.unlock()
+        return s
+    }
+}

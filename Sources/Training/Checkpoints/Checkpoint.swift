@@ -1,0 +1,126 @@
+import Foundation
+import NN
+import SafeTensors
+import Tensors
+
+/// Why a checkpoint could not be used.
+public enum CheckpointError: Error, CustomStringConvertible {
+    case notACheckpoint(path: String, reason: String)
+    case missingTensor(path: String, name: String)
+    case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
+    case unexpectedTensor(path: String, name: String)
+    case unreadable(path: String, underlying: Error)
+
+    public var description: String {
+        switch self {
+        case .notACheckpoint(let p, let r): return "\(p): not a unet checkpoint (\(r))"
+        case .missingTensor(let p, let n): return "\(p): tensor '\(n)' is missing (the checkpoint does not match its model configuration)"
+        case .shapeMismatch(let p, let n, let e, let f):
+            return "\(p): tensor '\(n)' has shape \(f), the model configuration needs \(e)"
+        case .unexpectedTensor(let p, let n): return "\(p): tensor '\(n)' does not belong to the model configuration"
+        case .unreadable(let p, let e): return "\(p): \(e)"
+        }
+    }
+}
+
+/// A model's weights and everything needed to use it, in one safetensors file: tensors named as
+/// the model lists them, optimizer state under `optimizer.`, and in the metadata the model info
+/// (`unet.model`, JSON) and, for training checkpoints, the run state (`unet.training`, JSON).
+/// PyTorch reads it with `safetensors.torch.load_file`.
+public struct Checkpoint {
+    public static let formatTag = "unet-checkpoint-1"
+
+    public var info: ModelInfo
+    public var tensors: [String: Tensor]
+    public var training: TrainingState?
+
+    public init(info: ModelInfo, tensors: [String: Tensor], training: TrainingState? = nil) {
+        self.info = info
+        self.tensors = tensors
+        self.training = training
+    }
+
+    /// The model's state, plus optimizer state and run state when training.
+    public init(model: UNet, info: ModelInfo, optimizer: Optimizer? = nil, training: TrainingState? = nil) {
+        var all: [String: Tensor] = [:]
+        for (name, t) in model.state { all[name] = t }
+        for (name, t) in optimizer?.state ?? [] { all["optimizer." + name] = t }
+        self.init(info: info, tensors: all, training: training)
+    }
+
+    /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var metadata = ["format": Checkpoint.formatTag,
+                        "unet.model": String(decoding: try encoder.encode(info), as: UTF8.self)]
+        if let training { metadata["unet.training"] = String(decoding: try encoder.encode(training), as: UTF8.self) }
+        var stored: [String: StoredTensor] = [:]
+        for (name, t) in tensors { stored[name] = StoredTensor(floats: t.scalars, shape: t.shape.dims) }
+        try SafeTensorsFile(metadata: metadata, tensors: stored, path: path).write(to: path)
+    }
+
+    /// Reads and checks the format tag and metadata (tensor shapes are checked by `load(into:)`).
+    public static func read(from path: String) throws -> Checkpoint {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: path) } catch { throw CheckpointError.unreadable(path: path, underlying: error) }
+        guard file.metadata["format"] == formatTag else {
+            throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'format' is \(file.metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatTag)'")
+        }
+        guard let modelJSON = file.metadata["unet.model"] else {
+            throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.model' is absent")
+        }
+        let decoder = JSONDecoder()
+        let info: ModelInfo
+        do { info = try decoder.decode(ModelInfo.self, from: Data(modelJSON.utf8)) } catch {
+            throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.model' is not a valid model description: \(error)")
+        }
+        let problems = info.configuration.problems
+        guard problems.isEmpty else { throw CheckpointError.notACheckpoint(path: path, reason: problems.joined(separator: "; ")) }
+        var training: TrainingState?
+        if let t = file.metadata["unet.training"] {
+            do { training = try decoder.decode(TrainingState.self, from: Data(t.utf8)) } catch {
+                throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.training' is invalid: \(error)")
+            }
+        }
+        var tensors: [String: Tensor] = [:]
+        for name in file.names {
+            let st = try file.tensor(name)
+            guard st.dtype == .f32, let values = st.floatValues() else {
+                throw CheckpointError.notACheckpoint(path: path, reason: "tensor '\(name)' has dtype \(st.dtype.rawValue), expected F32")
+            }
+            tensors[name] = Tensor(shape: Shape(st.shape), scalars: values)
+        }
+        return Checkpoint(info: info, tensors: tensors, training: training)
+    }
+
+    /// A model built from the stored configuration with the stored weights.
+    public func makeModel(path: String = "<checkpoint>") throws -> UNet {
+        let model = UNet(info.configuration)
+        try load(into: model, path: path)
+        return model
+    }
+
+    /// Copies every model tensor into `model`, checking names and shapes both ways.
+    public func load(into model: UNet, path: String = "<checkpoint>") throws {
+        let state = model.state
+        let expected = Set(state.map(\.name))
+        for name in tensors.keys.sorted() where !name.hasPrefix("optimizer.") && !expected.contains(name) {
+            throw CheckpointError.unexpectedTensor(path: path, name: name)
+        }
+        for (name, t) in state {
+            guard let saved = tensors[name] else { throw CheckpointError.missingTensor(path: path, name: name) }
+            guard saved.shape == t.shape else {
+                throw CheckpointError.shapeMismatch(path: path, name: name, expected: t.shape.dims, found: saved.shape.dims)
+            }
+            t.assign(saved.scalars)
+        }
+    }
+
+    /// The optimizer's saved state (names without the `optimizer.` prefix).
+    public var optimizerState: [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (name, t) in tensors where name.hasPrefix("optimizer.") { out[String(name.dropFirst("optimizer.".count))] = t }
+        return out
+    }
+}

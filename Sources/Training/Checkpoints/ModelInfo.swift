@@ -1,0 +1,46 @@
+import Datasets
+import Foundation
+import NN
+
+/// What a checkpoint needs besides weights to predict on its own: the network configuration,
+/// the class names and display colours, and the input normalisation.
+public struct ModelInfo: Codable, Equatable, Sendable {
+    public var configuration: UNetConfiguration
+    public var classNames: [String]
+    /// RGB colour per class, used for indexed mask palettes and overlays.
+    public var palette: [[UInt8]]
+    public var normalization: InputNormalization
+
+    public init(configuration: UNetConfiguration, classNames: [String]? = nil, palette: [[UInt8]]? = nil,
+                normalization: InputNormalization) {
+        self.configuration = configuration
+        self.classNames = classNames ?? (0..<configuration.classes).map { "class \($0)" }
+        self.palette = palette ?? (0..<configuration.classes).map {
+            let c = ClassPalette.default(classes: configuration.classes).color(forClass: $0)
+            return [c.red, c.green, c.blue]
+        }
+        self.normalization = normalization
+    }
+}
+
+/// Progress of a training run, stored in training checkpoints so `--resume` continues exactly.
+public struct TrainingState: Codable, Equatable, Sendable {
+    /// Optimizer steps completed.
+    public var step: Int
+    /// Epochs completed.
+    public var epoch: Int
+    public var bestMeanIoU: Double?
+    public var bestEpoch: Int?
+    /// The dropout generator's state.
+    public var dropoutRNG: [UInt64]
+    public var optimizerSteps: Int
+
+    public init(step: Int, epoch: Int, bestMeanIoU: Double?, bestEpoch: Int?, dropoutRNG: [UInt64], optimizerSteps: Int) {
+        self.step = step
+        self.epoch = epoch
+        self.bestMeanIoU = bestMeanIoU
+        self.bestEpoch = bestEpoch
+        self.dropoutRNG = dropoutRNG
+        self.optimizerSteps = optimizerSteps
+    }
+}

@@ -1,0 +1,123 @@
+import Datasets
+import NN
+import Tensors
+
+/// Predicts class probabilities for whole images of any size by overlap-tile inference:
+/// mirror-padded borders, tiles batched for throughput, outputs stitched so that they tile the
+/// image exactly. Optionally averages over horizontal/vertical flips (test-time augmentation).
+public final class Predictor {
+    public let model: UNet
+    public let info: ModelInfo
+    public let tileOverride: Int?
+    public let memoryBudgetBytes: Int
+    public let batchTiles: Int
+    public let flipAveraging: Bool
+
+    public init(model: UNet, info: ModelInfo, tile: Int? = nil, memoryBudgetBytes: Int = 1 << 30, batchTiles: Int = 4,
+                flipAveraging: Bool = false) {
+        self.model = model
+        self.info = info
+        self.tileOverride = tile
+        self.memoryBudgetBytes = memoryBudgetBytes
+        self.batchTiles = max(1, batchTiles)
+        self.flipAveraging = flipAveraging
+    }
+
+    /// The tile plan used for an image of this size.
+    public func plan(height: Int, width: Int) -> TilePlan {
+        let c = info.configuration
+        let tile = tileOverride ?? TilePlan.tileSize(for: c, budgetBytes: memoryBudgetBytes, batch: batchTiles, height: height, width: width)
+        return TilePlan(configuration: c, tile: tile)
+    }
+
+    /// Class probabilities [classes, H, W] for a normalised planar image [C, H, W].
+    public func probabilities(_ image: [Float], channels: Int, height: Int, width: Int) -> [Float] {
+        precondition(channels == info.configuration.inputChannels, "[predict] image has \(channels) channels, model needs \(info.configuration.inputChannels)")
+        let wasTraining = model.training
+        model.training = false
+        defer { model.training = wasTraining }
+        guard flipAveraging else { return tiled(image, channels: channels, height: height, width: width) }
+        let classes = info.configuration.classes
+        var sum = [Float](repeating: 0, count: classes * height * width)
+        for (flipV, flipH) in [(false, false), (false, true), (true, false), (true, true)] {
+            let flipped = flip(image, planes: channels, height: height, width: width, vertical: flipV, horizontal: flipH)
+            let p = flip(tiled(flipped, channels: channels, height: height, width: width), planes: classes, height: height, width: width,
+                         vertical: flipV, horizontal: flipH)
+            for i in 0..<sum.count { sum[i] += p[i] * 0.25 }
+        }
+        return sum
+    }
+
+    private func tiled(_ image: [Float], channels: Int, height: Int, width: Int) -> [Float] {
+        let plan = self.plan(height: height, width: width)
+        let classes = info.configuration.classes
+        var out = [Float](repeating: 0, count: classes * height * width)
+        var pending: [(top: Int, left: Int)] = []
+        let t = plan.inputSize, m = plan.outputSize
+        func flush() {
+            guard !pending.isEmpty else { return }
+            var input = [Float]()
+            input.reserveCapacity(pending.count * channels * t * t)
+            for (top, left) in pending {
+                input += mirrorWindow(image, channels: channels, height: height, width: width,
+                                      top: top - plan.context, left: left - plan.context, outHeight: t, outWidth: t)
+            }
+            let logits = Tape.withoutRecording { model(Tensor(shape: Shape(pending.count, channels, t, t), scalars: input)) }
+            let probs = softmax(logits).scalars
+            for (k, (top, left)) in pending.enumerated() {
+                let rows = min(m - plan.outputOffset, height - top), cols = min(m - plan.outputOffset, width - left)
+                for c in 0..<classes {
+                    let src = (k * classes + c) * m * m
+                    for y in 0..<rows {
+                        let from = src + (y + plan.outputOffset) * m + plan.outputOffset
+                        let to = (c * height + top + y) * width + left
+                        out.withUnsafeMutableBufferPointer { o in
+                            probs.withUnsafeBufferPointer { p in
+                                (o.baseAddress! + to).update(from: p.baseAddress! + from, count: cols)
+                            }
+                        }
+                    }
+                }
+            }
+            pending.removeAll()
+        }
+        for top in plan.origins(length: height) {
+            for left in plan.origins(length: width) {
+                pending.append((top, left))
+                if pending.count == batchTiles { flush() }
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// Per-pixel argmax of probabilities [classes, H, W].
+    public static func argmax(_ probabilities: [Float], classes: Int, height: Int, width: Int) -> [Int32] {
+        let plane = height * width
+        var mask = [Int32](repeating: 0, count: plane)
+        probabilities.withUnsafeBufferPointer { p in
+            for i in 0..<plane {
+                var best = p[i], index: Int32 = 0
+                for c in 1..<classes where p[c * plane + i] > best { best = p[c * plane + i]; index = Int32(c) }
+                mask[i] = index
+            }
+        }
+        return mask
+    }
+}
+
+/// Mirrors planar data vertically and/or horizontally (its own inverse).
+func flip(_ data: [Float], planes: Int, height: Int, width: Int, vertical: Bool, horizontal: Bool) -> [Float] {
+    if !vertical && !horizontal { return data }
+    var out = data
+    for p in 0..<planes {
+        for y in 0..<height {
+            let sy = vertical ? height - 1 - y : y
+            for x in 0..<width {
+                let sx = horizontal ? width - 1 - x : x
+                out[(p * height + y) * width + x] = data[(p * height + sy) * width + sx]
+            }
+        }
+    }
+    return out
+}

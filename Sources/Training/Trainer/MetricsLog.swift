@@ -1,0 +1,70 @@
+import Foundation
+import ImageCodecs
+
+/// One epoch's row of `metrics.csv`.
+public struct EpochMetrics: Equatable, Sendable {
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var validationLoss: Double?
+    public var perClassIoU: [Double?]
+    public var meanIoU: Double?
+    public var meanDice: Double?
+    public var pixelAccuracy: Double?
+    public var learningRate: Double
+    public var seconds: Double
+}
+
+/// `RUN_DIR/metrics.csv` (one row per epoch, rewritten atomically) and `RUN_DIR/curves.png`.
+public struct MetricsLog {
+    public let directory: String
+    public let classNames: [String]
+    public private(set) var rows: [EpochMetrics] = []
+
+    public init(directory: String, classNames: [String]) {
+        self.directory = directory
+        self.classNames = classNames
+    }
+
+    public var csvPath: String { (directory as NSString).appendingPathComponent("metrics.csv") }
+    public var plotPath: String { (directory as NSString).appendingPathComponent("curves.png") }
+
+    var header: String {
+        (["epoch", "step", "train_loss", "val_loss"] + classNames.map { "iou_" + $0.replacingOccurrences(of: " ", with: "_") }
+            + ["mean_iou", "mean_dice", "pixel_accuracy", "lr", "seconds"]).joined(separator: ",")
+    }
+
+    private func format(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
+
+    func line(_ r: EpochMetrics) -> String {
+        ([String(r.epoch), String(r.step), format(r.trainLoss), format(r.validationLoss)] + r.perClassIoU.map(format)
+            + [format(r.meanIoU), format(r.meanDice), format(r.pixelAccuracy), String(format: "%.3e", r.learningRate), String(format: "%.2f", r.seconds)])
+            .joined(separator: ",")
+    }
+
+    /// Loads rows written by an earlier part of the run, keeping epochs ≤ `throughEpoch`.
+    public mutating func resume(throughEpoch: Int) {
+        guard let text = try? String(contentsOfFile: csvPath, encoding: .utf8) else { return }
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 9 + classNames.count, let epoch = Int(f[0]), epoch <= throughEpoch else { continue }
+            let k = classNames.count
+            rows.append(EpochMetrics(epoch: epoch, step: Int(f[1]) ?? 0, trainLoss: Double(f[2]) ?? .nan, validationLoss: Double(f[3]),
+                                     perClassIoU: (0..<k).map { Double(f[4 + $0]) }, meanIoU: Double(f[4 + k]), meanDice: Double(f[5 + k]),
+                                     pixelAccuracy: Double(f[6 + k]), learningRate: Double(f[7 + k]) ?? 0, seconds: Double(f[8 + k]) ?? 0))
+        }
+    }
+
+    /// Appends a row and rewrites the CSV and the plot.
+    public mutating func append(_ row: EpochMetrics) throws {
+        rows.append(row)
+        let text = ([header] + rows.map(line)).joined(separator: "\n") + "\n"
+        try AtomicFile.write(Array(text.utf8), to: csvPath)
+        let plot = CurvePlot(trainingLoss: rows.map { Float($0.trainLoss) },
+                             validationLoss: rows.map { Float($0.validationLoss ?? .nan) },
+                             validationMeanIoU: rows.map { Float($0.meanIoU ?? .nan) },
+                             title: "loss and validation mean IoU")
+        let raster = plot.render()
+        try Image(width: raster.width, height: raster.height, channels: 3, samples: raster.pixels).write(to: plotPath, format: .png)
+    }
+}

@@ -1,0 +1,115 @@
+import Datasets
+import Foundation
+import ImageCodecs
+import Tensors
+
+/// The training and validation pairs of a run, checked, with the channel and class counts
+/// the data implies.
+public struct PreparedData {
+    public var train: [SamplePair]
+    public var validation: [SamplePair]
+    public var channels: Int
+    public var classCount: Int
+    public var classMap: ClassMap?
+    public var classNames: [String]?
+    /// Pixels per class over the training masks.
+    public var histogram: [Int]
+
+    /// Scans, pairs and validates the data of `options` (every problem reported at once),
+    /// infers classes (when `inferClasses`) and channels, and splits off validation images.
+    public static func load(_ options: TrainingOptions, inferClasses: Bool) throws -> PreparedData {
+        let folder: DatasetFolder
+        if let images = options.imagesDirectory, let masks = options.masksDirectory {
+            folder = try DatasetFolder.scan(images: images, masks: masks)
+        } else if let root = options.dataRoot {
+            folder = try DatasetFolder.scan(root: root)
+        } else {
+            throw DatasetError.invalid([])
+        }
+        let classMap = try options.classMapPath.map { try ClassMap.load(contentsOf: $0) }
+        var problems = folder.problems(classCount: nil, classMap: classMap, depth: .full)
+        var validationFolder: DatasetFolder?
+        if let v = options.validationRoot {
+            let vf = try DatasetFolder.scan(root: v)
+            problems += vf.problems(classCount: nil, classMap: classMap, depth: .full)
+            validationFolder = vf
+        }
+        if !problems.isEmpty { throw DatasetError.invalid(problems) }
+        guard !folder.pairs.isEmpty else { throw DatasetError.invalid([]) }
+
+        // Classes: from the class map, or the largest index present.
+        let histogram = try folder.classHistogram(classCount: 256, classMap: classMap)
+        var classCount = options.model.classes
+        if let classMap { classCount = classMap.classCount } else if inferClasses {
+            classCount = max(2, (histogram.lastIndex { $0 > 0 } ?? 1) + 1)
+        }
+        let checked = folder.problems(classCount: classCount, classMap: classMap, depth: .full)
+            + (validationFolder?.problems(classCount: classCount, classMap: classMap, depth: .full) ?? [])
+        if !checked.isEmpty { throw DatasetError.invalid(checked) }
+
+        // Channels: RGB if any image has colour, else gray; mixed sets are converted to RGB.
+        var channels = 1
+        for pair in folder.pairs + (validationFolder?.pairs ?? []) {
+            let info = try ImageInfo.read(contentsOf: pair.imagePath)
+            if info.channels >= 3 || info.isIndexed { channels = 3; break }
+        }
+
+        var train = folder.pairs, validation: [SamplePair] = []
+        if let vf = validationFolder {
+            validation = vf.pairs
+        } else if let split = try DatasetSplit.read(root: options.dataRoot) {
+            let trainNames = Set(split.train), valNames = Set(split.validation)
+            train = folder.pairs.filter { trainNames.contains($0.name) }
+            validation = folder.pairs.filter { valNames.contains($0.name) }
+        } else if options.validationFraction > 0 && folder.pairs.count >= 2 {
+            let split = DatasetSplit.random(names: folder.pairs.map(\.name), fraction: options.validationFraction, seed: options.seed)
+            let valNames = Set(split.validation)
+            train = folder.pairs.filter { !valNames.contains($0.name) }
+            validation = folder.pairs.filter { valNames.contains($0.name) }
+        }
+        let trainHistogram = Array(histogram.prefix(classCount))
+        let names = classMap.map { map in (0..<map.classCount).map { i in map.entries.first { Int($0.index) == i }?.name ?? "class \(i)" } }
+        return PreparedData(train: train, validation: validation, channels: channels, classCount: classCount, classMap: classMap,
+                            classNames: names, histogram: trainHistogram)
+    }
+}
+
+/// A deterministic train/validation split, stored as `split.json` in a dataset folder.
+public struct DatasetSplit: Codable, Equatable {
+    public var train: [String]
+    public var validation: [String]
+
+    public init(train: [String], validation: [String]) {
+        self.train = train
+        self.validation = validation
+    }
+
+    /// A seeded random split holding out `fraction` of the names (at least one).
+    public static func random(names: [String], fraction: Double, seed: UInt64) -> DatasetSplit {
+        var shuffled = names.sorted()
+        var rng = SeededGenerator(seed: seed ^ 0x5917)
+        shuffled.shuffle(using: &rng)
+        let k = min(max(1, Int((Double(names.count) * fraction).rounded())), names.count - 1)
+        let validation = Set(shuffled.prefix(k))
+        return DatasetSplit(train: names.sorted().filter { !validation.contains($0) }, validation: names.sorted().filter { validation.contains($0) })
+    }
+
+    /// `root/split.json`, if present.
+    public static func read(root: String?) throws -> DatasetSplit? {
+        guard let root else { return nil }
+        let path = (root as NSString).appendingPathComponent("split.json")
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return try JSONDecoder().decode(DatasetSplit.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw DatasetError.invalid([.undecodable(path: path, reason: "not a valid split file (expected {\"train\": [names], \"validation\": [names]}): \(error)")])
+        }
+    }
+
+    /// Writes `root/split.json` atomically.
+    public func write(root: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try encoder.encode(self)), to: (root as NSString).appendingPathComponent("split.json"))
+    }
+}

@@ -1,0 +1,253 @@
+import Datasets
+import Foundation
+import ImageCodecs
+import NN
+import Tensors
+
+/// Why training stopped early.
+public enum TrainingError: Error, CustomStringConvertible {
+    case diverged(step: Int, loss: Float, lastGoodCheckpoint: String?)
+    case invalidOptions([String])
+    case noData(String)
+
+    public var description: String {
+        switch self {
+        case .diverged(let step, let loss, let last):
+            return "training diverged: the loss became \(loss) at step \(step). "
+                + (last.map { "The last good checkpoint is \($0)" } ?? "No checkpoint was written before it")
+                + "; try a lower learning rate (--lr) or gradient clipping (--clip-norm)."
+        case .invalidOptions(let p): return "invalid options:\n" + p.map { "  - " + $0 }.joined(separator: "\n")
+        case .noData(let s): return s
+        }
+    }
+}
+
+/// How a run ended.
+public enum TrainingOutcome: Equatable {
+    case finished
+    case interrupted(step: Int)
+}
+
+/// Trains a U-Net on patches of a dataset: seeded, resumable, validating by overlap-tile
+/// prediction on whole images, writing metrics, curves and checkpoints to the run folder.
+public final class Trainer {
+    public let options: TrainingOptions
+    public let data: PreparedData
+    public let model: UNet
+    public let info: ModelInfo
+    public let batcher: PatchBatcher
+    public private(set) var state: TrainingState
+    public var reducer: GradientReducer = LocalGradients()
+    public var progressStyle = TrainingProgress.Style.detect()
+    public var log: (String) -> Void = { TrainingProgress.writeToStandardError($0 + "\n") }
+    let optimizer: Optimizer
+    let schedule: LearningRateSchedule
+    let loss: SegmentationLoss
+    let validationSource: SampleSource?
+    var metrics: MetricsLog
+    /// Seconds the training loop waited for the data pipeline, over the run so far.
+    public private(set) var dataWaitSeconds: Double = 0
+    public private(set) var computeSeconds: Double = 0
+
+    public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch }
+    public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
+    public var bestPath: String { (options.outputDirectory as NSString).appendingPathComponent("best.safetensors") }
+
+    /// Prepares a run; with `resume`, continues from that training checkpoint.
+    public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil) throws {
+        var options = options
+        let problems = options.problems
+        guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
+        if let threads = options.threads { ComputeThreads.set(threads) }
+        let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
+        guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
+        if let resume {
+            options.model = resume.info.configuration
+        } else {
+            options.model.classes = data.classCount
+            options.model.inputChannels = data.channels
+        }
+        if let p = options.patchSize, let problem = options.problems(patch: p) { throw TrainingError.invalidOptions([problem]) }
+        self.options = options
+        self.data = data
+
+        let normalization: InputNormalization
+        if let resume {
+            normalization = resume.info.normalization
+            info = resume.info
+        } else {
+            let sample = data.train.prefix(64)
+            normalization = InputNormalization.estimate(from: try sample.map {
+                let (pixels, _, _) = try SampleSource.loadImage($0.imagePath, channels: data.channels)
+                return (pixels, data.channels)
+            })
+            info = ModelInfo(configuration: options.model, classNames: data.classNames, normalization: normalization)
+        }
+        model = UNet(options.model, seed: options.seed)
+
+        let weightMap = options.weightMap ? BorderWeightMap() : nil
+        let source = SampleSource(pairs: data.train, channels: data.channels, classCount: options.model.classes, classMap: data.classMap,
+                                  normalization: normalization, weightMap: weightMap)
+        let patch = options.effectivePatchSize
+        let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
+        let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
+        let perImage = PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)
+        let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
+                                        elastic: options.elastic ? ElasticDeformation() : nil,
+                                        intensity: options.intensity ? Trainer.standardizedIntensity : nil)
+        batcher = PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
+                               patchesPerImage: perImage, seed: options.seed)
+        validationSource = data.validation.isEmpty ? nil
+            : SampleSource(pairs: data.validation, channels: data.channels, classCount: options.model.classes, classMap: data.classMap,
+                           normalization: normalization)
+
+        let classWeights: [Float]?
+        switch options.classWeights {
+        case .none: classWeights = nil
+        case .fixed(let w):
+            guard w.count == options.model.classes else {
+                throw TrainingError.invalidOptions(["\(w.count) class weights given for \(options.model.classes) classes"])
+            }
+            classWeights = w
+        case .auto: classWeights = Trainer.inverseFrequencyWeights(data.histogram)
+        }
+        // With the border weight map, class balance is already in the per-pixel weights.
+        loss = SegmentationLoss(kind: options.loss, classWeights: options.weightMap ? nil : classWeights)
+
+        switch options.optimizer {
+        case .sgd: optimizer = SGD(momentum: options.momentum, nesterov: false, weightDecay: options.weightDecay)
+        case .adam: optimizer = Adam(weightDecay: options.weightDecay)
+        case .adamw: optimizer = Adam(weightDecay: options.weightDecay, decoupled: true)
+        }
+        let total = options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch
+        let warmup = options.warmupSteps ?? min(200, total * 3 / 100)
+        switch options.schedule {
+        case .constant: schedule = .constant(options.learningRate, warmupSteps: warmup)
+        case .step: schedule = .step(options.learningRate, factor: 0.1, every: max(1, (total - warmup) / 3), warmupSteps: warmup)
+        case .cosine: schedule = .cosine(options.learningRate, floor: options.learningRate * 0.01, totalSteps: total, warmupSteps: warmup)
+        }
+
+        metrics = MetricsLog(directory: options.outputDirectory, classNames: info.classNames)
+        state = TrainingState(step: 0, epoch: 0, bestMeanIoU: nil, bestEpoch: nil, dropoutRNG: model.mode.rng.stateWords, optimizerSteps: 0)
+        if let resume {
+            try resume.load(into: model)
+            guard let saved = resume.training else {
+                throw TrainingError.invalidOptions(["the checkpoint has no training state (a 'best' checkpoint holds weights only); resume from last.safetensors"])
+            }
+            try optimizer.restore(state: resume.optimizerState, stepCount: saved.optimizerSteps)
+            model.mode.rng = SeededGenerator(state: saved.dropoutRNG)
+            state = saved
+            metrics.resume(throughEpoch: saved.epoch)
+        }
+    }
+
+    /// Inverse class frequency normalised to mean 1 over present classes, clipped to [0.1, 10].
+    static func inverseFrequencyWeights(_ histogram: [Int]) -> [Float] {
+        let total = Double(histogram.reduce(0, +))
+        let present = histogram.filter { $0 > 0 }.count
+        var w = histogram.map { $0 > 0 ? total / (Double(present) * Double($0)) : 1 }
+        w = w.map { min(max($0, 0.1), 10) }
+        return w.map(Float.init)
+    }
+
+    /// Runs until the step budget is spent or a stop signal arrives.
+    public func run() throws -> TrainingOutcome {
+        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        try writeOptions()
+        let total = totalSteps
+        let perEpoch = batcher.stepsPerEpoch
+        let epochs = (total + perEpoch - 1) / perEpoch
+        let batcher = self.batcher
+        let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: 3) { try batcher.batch(step: $0) }
+        defer { prefetcher.stop() }
+        let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
+        let parameters = model.parameters
+        model.training = true
+        var epochLoss: Double = 0, epochSteps = 0
+        var epochStart = Date()
+        log("training \(data.train.count) images (\(data.validation.count) for validation), \(options.model.classes) classes, "
+            + "\(options.model.inputChannels) channel(s); patches \(batcher.crop.inputSize)² → \(batcher.crop.outputSize)², "
+            + "batch \(options.batchSize), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
+            + "\(ComputeThreads.count) threads")
+        while state.step < total {
+            if StopSignal.requested {
+                try saveLast()
+                log("\nstopped at step \(state.step); saved \(lastPath) (continue with --resume \(lastPath))")
+                return .interrupted(step: state.step)
+            }
+            let batch = try prefetcher.batch(step: state.step)
+            let computeStart = Date()
+            let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
+            let tape = Tape()
+            let lossTensor = tape.record { loss(model(x), targets: batch.targets, pixelWeights: batch.weights) }
+            let value = reducer.combine(lossTensor.scalar)
+            guard value.isFinite else {
+                throw TrainingError.diverged(step: state.step + 1, loss: value,
+                                             lastGoodCheckpoint: FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil)
+            }
+            tape.backward(from: lossTensor)
+            reducer.combine(parameters)
+            if let c = options.clipNorm { clipGradientNorm(parameters, maxNorm: c) }
+            optimizer.step(parameters, learningRate: schedule.rate(atStep: state.step))
+            zeroGradients(parameters)
+            state.step += 1
+            computeSeconds += Date().timeIntervalSince(computeStart)
+            epochLoss += Double(value)
+            epochSteps += 1
+            progress.step(epoch: state.epoch + 1, step: state.step - state.epoch * perEpoch, loss: value, images: batch.size)
+            if state.step % perEpoch == 0 || state.step == total {
+                state.epoch += 1
+                try endEpoch(trainLoss: epochLoss / Double(max(epochSteps, 1)), seconds: Date().timeIntervalSince(epochStart),
+                             progress: progress, final: state.step == total)
+                epochLoss = 0
+                epochSteps = 0
+                epochStart = Date()
+            }
+        }
+        dataWaitSeconds = prefetcher.waitSeconds
+        return .finished
+    }
+
+    private func endEpoch(trainLoss: Double, seconds: Double, progress: TrainingProgress, final: Bool) throws {
+        var row = EpochMetrics(epoch: state.epoch, step: state.step, trainLoss: trainLoss, validationLoss: nil,
+                               perClassIoU: Array(repeating: nil, count: options.model.classes), meanIoU: nil, meanDice: nil,
+                               pixelAccuracy: nil, learningRate: Double(schedule.rate(atStep: max(0, state.step - 1))), seconds: seconds)
+        if let source = validationSource, state.epoch % options.validateEvery == 0 || final {
+            let result = try Evaluation.run(model: model, info: info, source: source)
+            row.validationLoss = result.loss
+            row.perClassIoU = result.confusion.perClassIoU
+            row.meanIoU = result.confusion.meanIoU
+            row.meanDice = result.confusion.meanDice
+            row.pixelAccuracy = result.confusion.pixelAccuracy
+            model.training = true
+        }
+        progress.endEpoch(state.epoch, trainingLoss: Float(trainLoss), validationLoss: row.validationLoss.map(Float.init), meanIoU: row.meanIoU)
+        if let iou = row.meanIoU, iou > (state.bestMeanIoU ?? -1) {
+            state.bestMeanIoU = iou
+            state.bestEpoch = state.epoch
+            try Checkpoint(model: model, info: info).write(to: bestPath)
+        }
+        try metrics.append(row)
+        try saveLast()
+    }
+
+    /// Writes `last.safetensors` with optimizer and run state (atomically).
+    public func saveLast() throws {
+        state.dropoutRNG = model.mode.rng.stateWords
+        state.optimizerSteps = optimizer.stepCount
+        try Checkpoint(model: model, info: info, optimizer: optimizer, training: state).write(to: lastPath)
+    }
+
+    private func writeOptions() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try encoder.encode(options)), to: (options.outputDirectory as NSString).appendingPathComponent("options.json"))
+    }
+}
+
+extension Trainer {
+    /// Intensity augmentation for standardised inputs (units of the dataset's standard
+    /// deviation): brightness ±0.2, contrast ×[0.8, 1.25]; no gamma or clamping, which assume [0, 1].
+    static let standardizedIntensity = IntensityAugmentation(brightness: -0.2...0.2, contrast: 0.8...1.25, gamma: nil,
+                                                             noiseStandardDeviation: nil, clampsOutput: false)
+}
