@@ -5,10 +5,12 @@ Mirrors UNet.swift and Blocks/*.swift exactly (parameter names included), runs e
 float64 and stores float32 values in Tests/Fixtures/unet/<case>.safetensors; the keys are
 described in Tests/Fixtures/unet/README.md.
 
-Run from the repository root:
+Run from anywhere:
 
-    python3 -m venv .venv && .venv/bin/pip install torch numpy safetensors   # once, if missing
-    .venv/bin/python Tools/make_unet_fixtures.py
+    python3 Tools/make_unet_fixtures.py
+
+When torch, numpy or safetensors are missing it creates a venv at .venv in the repository root
+(`python3 -m venv .venv && .venv/bin/pip install torch numpy safetensors`) and re-runs itself there.
 
 It also prints parameter counts used by Tests/NNTests/UNetNamingTests.swift.
 """
@@ -21,9 +23,16 @@ try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
-    from safetensors.numpy import save_file
 except ImportError:
-    sys.exit("needs torch, numpy, safetensors: python3 -m venv .venv && .venv/bin/pip install torch numpy safetensors")
+    import subprocess
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    venv_python = os.path.join(root, ".venv", "bin", "python")
+    if os.path.abspath(sys.executable) == os.path.abspath(venv_python):
+        sys.exit("torch, numpy, safetensors still missing in .venv")
+    if not os.path.exists(venv_python):
+        subprocess.check_call([sys.executable, "-m", "venv", os.path.join(root, ".venv")])
+    subprocess.check_call([venv_python, "-m", "pip", "install", "torch", "numpy", "safetensors"])
+    os.execv(venv_python, [venv_python, os.path.abspath(__file__)] + sys.argv[1:])
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "unet")
 
@@ -218,6 +227,22 @@ def randomise(model, g):
 
 def state_buffers(model):
     return {n: b for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")}
+
+
+def save_file(tensors, path, metadata):
+    """The safetensors layout, written by hand with sorted keys so regenerating is byte-stable."""
+    header, blobs, offset = {"__metadata__": dict(sorted(metadata.items()))}, [], 0
+    for key in sorted(tensors):
+        a = np.ascontiguousarray(tensors[key])
+        dtype = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32"}[a.dtype]
+        blob = a.astype(a.dtype.newbyteorder("<")).tobytes()
+        header[key] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
 
 
 def f32(t):
