@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "Datasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], swiftSettings: v5),

@@ -2,14 +2,16 @@ import CDNNL
 import CDNNLShim
 
 /// Convolution and transposed convolution through oneDNN: weights in the layout the primitive
-/// prefers (`format_tag_any`, re-laid-out once per weight version). Blocked activations are used
-/// as stored; plain ones (the network's edges: input image, class scores) are offered as
-/// `format_tag_any` and converted, because a primitive mixing plain and blocked layouts falls
-/// back to a reference implementation hundreds of times slower.
+/// prefers (`format_tag_any`, re-laid-out once per weight version). Activations are offered as
+/// `format_tag_any` too and converted when the primitive chose another layout than they are
+/// stored in (only at the network's edges: input image, class scores), because a primitive
+/// mixing plain and blocked layouts falls back to a reference implementation hundreds of times slower.
 extension CPUBackend {
-    /// The descriptor a primitive is created with for an activation stored in `layout`.
+    /// The descriptor a primitive is created with for an activation: `format_tag_any`, so that
+    /// oneDNN picks one consistent layout for all of a primitive's tensors (for multiple-of-16
+    /// channels that is the blocked layout they are stored in, so no conversion happens there).
     private func activationDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t {
-        layout == .blocked16 ? memoryDesc(shape, layout) : memoryDesc(shape.dims, dnnl_format_tag_any)
+        memoryDesc(shape.dims, dnnl_format_tag_any)
     }
 
     /// A pointer to `t` in the layout `chosen` (a converted copy, kept alive by `keep`, when it differs).

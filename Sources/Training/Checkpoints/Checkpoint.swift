@@ -33,19 +33,22 @@ public struct Checkpoint {
     public var info: ModelInfo
     public var tensors: [String: Tensor]
     public var training: TrainingState?
+    /// The options of the run that wrote a training checkpoint (metadata `unet.run`).
+    public var runOptions: TrainingOptions?
 
-    public init(info: ModelInfo, tensors: [String: Tensor], training: TrainingState? = nil) {
+    public init(info: ModelInfo, tensors: [String: Tensor], training: TrainingState? = nil, runOptions: TrainingOptions? = nil) {
         self.info = info
         self.tensors = tensors
         self.training = training
+        self.runOptions = runOptions
     }
 
     /// The model's state, plus optimizer state and run state when training.
-    public init(model: UNet, info: ModelInfo, optimizer: Optimizer? = nil, training: TrainingState? = nil) {
+    public init(model: UNet, info: ModelInfo, optimizer: Optimizer? = nil, training: TrainingState? = nil, runOptions: TrainingOptions? = nil) {
         var all: [String: Tensor] = [:]
         for (name, t) in model.state { all[name] = t }
         for (name, t) in optimizer?.state ?? [] { all["optimizer." + name] = t }
-        self.init(info: info, tensors: all, training: training)
+        self.init(info: info, tensors: all, training: training, runOptions: runOptions)
     }
 
     /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
@@ -55,6 +58,7 @@ public struct Checkpoint {
         var metadata = ["format": Checkpoint.formatTag,
                         "unet.model": String(decoding: try encoder.encode(info), as: UTF8.self)]
         if let training { metadata["unet.training"] = String(decoding: try encoder.encode(training), as: UTF8.self) }
+        if let runOptions { metadata["unet.run"] = String(decoding: try encoder.encode(runOptions), as: UTF8.self) }
         var stored: [String: StoredTensor] = [:]
         for (name, t) in tensors { stored[name] = StoredTensor(floats: t.scalars, shape: t.shape.dims) }
         try SafeTensorsFile(metadata: metadata, tensors: stored, path: path).write(to: path)
@@ -83,6 +87,12 @@ public struct Checkpoint {
                 throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.training' is invalid: \(error)")
             }
         }
+        var runOptions: TrainingOptions?
+        if let r = file.metadata["unet.run"] {
+            do { runOptions = try decoder.decode(TrainingOptions.self, from: Data(r.utf8)) } catch {
+                throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.run' is invalid: \(error)")
+            }
+        }
         var tensors: [String: Tensor] = [:]
         for name in file.names {
             let st = try file.tensor(name)
@@ -91,7 +101,7 @@ public struct Checkpoint {
             }
             tensors[name] = Tensor(shape: Shape(st.shape), scalars: values)
         }
-        return Checkpoint(info: info, tensors: tensors, training: training)
+        return Checkpoint(info: info, tensors: tensors, training: training, runOptions: runOptions)
     }
 
     /// A model built from the stored configuration with the stored weights.

@@ -235,7 +235,7 @@ public final class Trainer {
     public func saveLast() throws {
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
-        try Checkpoint(model: model, info: info, optimizer: optimizer, training: state).write(to: lastPath)
+        try Checkpoint(model: model, info: info, optimizer: optimizer, training: state, runOptions: options).write(to: lastPath)
     }
 
     private func writeOptions() throws {

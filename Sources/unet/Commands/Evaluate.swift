@@ -1,0 +1,99 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import ImageCodecs
+import Tensors
+import Training
+
+/// `unet evaluate`: scores predicted masks against ground truth.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score predictions: per-class IoU and Dice, mean IoU, pixel accuracy.",
+        discussion: """
+        Either compare mask folders (--pred DIR --masks DIR, paired by base name) or predict and \
+        compare (--model CHECKPOINT --data DIR). Headline numbers come from one confusion matrix \
+        over all pixels of all images; per-image scores are in the JSON. A class absent from both \
+        truth and prediction has no IoU/Dice and is left out of the means.
+        """)
+
+    @Option(help: "Folder of predicted masks.")
+    var pred: String?
+    @Option(help: "Folder of ground-truth masks (with --pred).")
+    var masks: String?
+    @Option(help: "Checkpoint to predict with (with --data).")
+    var model: String?
+    @Option(help: "Dataset folder with images/ and masks/ (with --model).")
+    var data: String?
+    @Option(name: .customLong("class-map"), help: "classes.json for RGB masks.")
+    var classMap: String?
+    @Option(help: "Number of classes (default: the model's, or inferred from the masks).")
+    var classes: Int?
+    @Flag(name: .customLong("flip-average"), help: "With --model: average over flips.")
+    var flipAverage = false
+    @Option(help: "Write the confusion matrix and per-class and per-image scores as JSON here.")
+    var json: String?
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
+    func validate() throws {
+        let folders = pred != nil || masks != nil, modelMode = model != nil || data != nil
+        if folders == modelMode { throw ValidationError("use either --pred DIR --masks DIR or --model CHECKPOINT --data DIR") }
+        if folders && (pred == nil || masks == nil) { throw ValidationError("--pred and --masks go together") }
+        if modelMode && (model == nil || data == nil) { throw ValidationError("--model and --data go together") }
+        if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
+    }
+
+    func run() throws {
+        if let t = compute.threads { ComputeThreads.set(t) }
+        let map = try classMap.map { try ClassMap.load(contentsOf: $0) }
+        var names: [String]
+        var result: (total: ConfusionMatrix, perImage: [(name: String, confusion: ConfusionMatrix)])
+        if let model, let data {
+            let checkpoint = try Checkpoint.read(from: model)
+            let net = try checkpoint.makeModel(path: model)
+            let info = checkpoint.info
+            let folder = try DatasetFolder.scan(root: data)
+            let problems = folder.problems(classCount: info.configuration.classes, classMap: map, depth: .full)
+            if !problems.isEmpty { throw DatasetError.invalid(problems) }
+            let source = SampleSource(pairs: folder.pairs, channels: info.configuration.inputChannels, classCount: info.configuration.classes,
+                                      classMap: map, normalization: info.normalization, cacheBudgetBytes: 0)
+            let r = try Evaluation.run(model: net, info: info, source: source, flipAveraging: flipAverage)
+            result = (r.confusion, r.perImage)
+            names = info.classNames
+        } else {
+            let truth = try DatasetFolder.scan(images: pred!, masks: masks!)
+            if !truth.pairingProblems.isEmpty { throw DatasetError.invalid(truth.pairingProblems) }
+            var pairs: [(String, Mask, Mask)] = []
+            var maxClass = 1
+            for p in truth.pairs {
+                let predicted = try Mask.read(contentsOf: p.imagePath, classMap: map)
+                let actual = try Mask.read(contentsOf: p.maskPath, classMap: map)
+                guard predicted.width == actual.width && predicted.height == actual.height else {
+                    throw DatasetError.invalid([.sizeMismatch(image: p.imagePath, imageWidth: predicted.width, imageHeight: predicted.height,
+                                                              mask: p.maskPath, maskWidth: actual.width, maskHeight: actual.height)])
+                }
+                maxClass = max(maxClass, Int(predicted.classes.max() ?? 0), Int(actual.classes.max() ?? 0))
+                pairs.append((p.name, predicted, actual))
+            }
+            let k = classes ?? map?.classCount ?? (maxClass + 1)
+            var total = ConfusionMatrix(classes: k)
+            var perImage: [(String, ConfusionMatrix)] = []
+            for (name, predicted, actual) in pairs {
+                if let bad = predicted.firstOutOfRange(classCount: k) ?? actual.firstOutOfRange(classCount: k) {
+                    throw ValidationError("\(name): class \(bad.value) at (\(bad.x), \(bad.y)) is outside 0..<\(k)")
+                }
+                var m = ConfusionMatrix(classes: k)
+                m.add(truth: actual.classes.map(Int32.init), prediction: predicted.classes.map(Int32.init))
+                total.merge(m)
+                perImage.append((name, m))
+            }
+            result = (total, perImage)
+            names = (0..<k).map { "class \($0)" }
+        }
+        print(EvaluationReport.table(result.total, names: names, images: result.perImage.count))
+        if let json {
+            let data = try EvaluationReport.json(result.total, names: names, perImage: result.perImage)
+            try AtomicFile.write(Array(data), to: json)
+            print("wrote \(json)")
+        }
+    }
+}

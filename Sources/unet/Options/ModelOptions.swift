@@ -1,0 +1,57 @@
+import ArgumentParser
+import NN
+
+extension BlockKind: ExpressibleByArgument {}
+extension PaddingMode: ExpressibleByArgument {}
+extension Upsampling: ExpressibleByArgument {}
+
+/// Options that define the network (shared by `train` and `bench`).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Number of 2×2 poolings.")
+    var depth: Int?
+
+    @Option(help: "Channels at the first level.")
+    var width: Int?
+
+    @Option(name: .customLong("width-multiplier"), help: "Channel factor between consecutive levels.")
+    var widthMultiplier: Double?
+
+    @Option(help: "Convolution padding: valid (the paper's; outputs are smaller than inputs) or same.")
+    var padding: PaddingMode?
+
+    @Option(help: "Block type: plain, residual, preact or bottleneck.")
+    var block: BlockKind?
+
+    @Option(help: "Up-sampling: transposed (2×2 stride-2 up-convolution) or nearest.")
+    var upsampling: Upsampling?
+
+    @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalisation after convolutions.")
+    var batchNorm: Bool?
+
+    @Option(help: "Dropout probability at the bottom of the network.")
+    var dropout: Float?
+
+    /// `base` with the options given on the command line applied.
+    func apply(to base: UNetConfiguration) -> UNetConfiguration {
+        var c = base
+        if let depth { c.depth = depth }
+        if let width { c.baseWidth = width }
+        if let widthMultiplier { c.widthMultiplier = widthMultiplier }
+        if let padding { c.padding = padding }
+        if let block { c.block = block }
+        if let upsampling { c.upsampling = upsampling }
+        if let batchNorm { c.batchNorm = batchNorm }
+        if let dropout { c.dropout = dropout }
+        return c
+    }
+}
+
+/// Thread count for the compute primitives.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+    }
+}
