@@ -34,6 +34,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     /// The dropout generator's state.
     public var dropoutRNG: [UInt64]
     public var optimizerSteps: Int
+    /// Sum and count of the losses of the current, unfinished epoch (for its mean after resuming).
+    public var epochLossSum: Double? = nil
+    public var epochStepCount: Int? = nil
 
     public init(step: Int, epoch: Int, bestMeanIoU: Double?, bestEpoch: Int?, dropoutRNG: [UInt64], optimizerSteps: Int) {
         self.step = step

@@ -48,6 +48,8 @@ public final class Trainer {
     /// Seconds the training loop waited for the data pipeline, over the run so far.
     public private(set) var dataWaitSeconds: Double = 0
     public private(set) var computeSeconds: Double = 0
+    /// Stops (as on Ctrl-C) when this many steps are done; for tests of interruption.
+    var stopAtStep: Int?
 
     public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch }
     public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
@@ -163,14 +165,16 @@ public final class Trainer {
         let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
         let parameters = model.parameters
         model.training = true
-        var epochLoss: Double = 0, epochSteps = 0
+        var epochLoss = state.epochLossSum ?? 0, epochSteps = state.epochStepCount ?? 0
         var epochStart = Date()
         log("training \(data.train.count) images (\(data.validation.count) for validation), \(options.model.classes) classes, "
             + "\(options.model.inputChannels) channel(s); patches \(batcher.crop.inputSize)² → \(batcher.crop.outputSize)², "
             + "batch \(options.batchSize), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
             + "\(ComputeThreads.count) threads")
         while state.step < total {
-            if StopSignal.requested {
+            if StopSignal.requested || state.step == stopAtStep {
+                state.epochLossSum = epochLoss
+                state.epochStepCount = epochSteps
                 try saveLast()
                 log("\nstopped at step \(state.step); saved \(lastPath) (continue with --resume \(lastPath))")
                 return .interrupted(step: state.step)
@@ -197,6 +201,8 @@ public final class Trainer {
             progress.step(epoch: state.epoch + 1, step: state.step - state.epoch * perEpoch, loss: value, images: batch.size)
             if state.step % perEpoch == 0 || state.step == total {
                 state.epoch += 1
+                state.epochLossSum = nil
+                state.epochStepCount = nil
                 try endEpoch(trainLoss: epochLoss / Double(max(epochSteps, 1)), seconds: Date().timeIntervalSince(epochStart),
                              progress: progress, final: state.step == total)
                 epochLoss = 0

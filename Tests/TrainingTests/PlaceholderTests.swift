@@ -1,3 +1,0 @@
-import XCTest
-@testable import Training
-final class TrainingTestsPlaceholder: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }

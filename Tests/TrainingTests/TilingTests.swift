@@ -1,0 +1,57 @@
+import NN
+import Tensors
+import XCTest
+@testable import Training
+
+/// Overlap-tile prediction: the result does not depend on the tile size, and matches one
+/// forward pass over the mirror-padded image.
+final class TilingTests: XCTestCase {
+    func model(_ padding: PaddingMode = .valid) -> (UNet, ModelInfo) {
+        var c = UNetConfiguration()
+        c.depth = 2; c.baseWidth = 16; c.classes = 3; c.padding = padding
+        let m = UNet(c, seed: 9)
+        return (m, ModelInfo(configuration: c, normalization: .identity(channels: 1)))
+    }
+
+    func testTileSizeDoesNotChangeTheResult() {
+        let (net, info) = model()
+        var rng = SeededGenerator(seed: 2)
+        let (h, w) = (83, 101)   // odd, never a tile multiple
+        let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
+        let small = Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w)
+        let large = Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w)
+        let plans = (Predictor(model: net, info: info, tile: 60).plan(height: h, width: w), Predictor(model: net, info: info, tile: 140).plan(height: h, width: w))
+        XCTAssertNotEqual(plans.0.inputSize, plans.1.inputSize)
+        XCTAssertEqual(small.count, 3 * h * w)
+        XCTAssertEqual(small, large, "tile size changed the prediction")
+        // Probabilities sum to one everywhere.
+        for i in stride(from: 0, to: h * w, by: 97) {
+            XCTAssertEqual(small[i] + small[h * w + i] + small[2 * h * w + i], 1, accuracy: 1e-5)
+        }
+    }
+
+    func testTilePlanCoversTheImageExactly() {
+        let (_, info) = model()
+        let plan = TilePlan(configuration: info.configuration, tile: 100)
+        XCTAssertEqual(plan.step % info.configuration.alignment, 0)
+        XCTAssertLessThanOrEqual(plan.step, plan.outputSize)
+        XCTAssertEqual(plan.context, info.configuration.borderPerSide)
+        for length in [1, 7, plan.step, plan.step + 1, 3 * plan.step - 1] {
+            let origins = plan.origins(length: length)
+            XCTAssertEqual(origins.first, 0)
+            XCTAssertGreaterThanOrEqual(origins.last! + plan.outputSize, length)
+        }
+    }
+
+    func testSamePaddingTilesAgreeInTheInterior() {
+        let (net, info) = model(.same)
+        var rng = SeededGenerator(seed: 4)
+        let (h, w) = (70, 90)
+        let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
+        // Margins of half the receptive field: the kept centres never see a tile's zero padding.
+        let a = Predictor(model: net, info: info, tile: 96).probabilities(image, channels: 1, height: h, width: w)
+        let b = Predictor(model: net, info: info, tile: 160).probabilities(image, channels: 1, height: h, width: w)
+        let worst = zip(a, b).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(worst, 1e-5, "same-padding tiles with margins of half the receptive field should agree")
+    }
+}
