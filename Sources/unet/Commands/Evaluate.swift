@@ -10,7 +10,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score predictions: per-class IoU and Dice, mean IoU, pixel accuracy.",
         discussion: """
-        Either compare mask folders (--pred DIR --masks DIR, paired by base name) or predict and \
+        Either compare mask folders (--pred DIR --masks DIR, paired by base name; extra files among the predictions such as overlays are ignored) or predict and \
         compare (--model CHECKPOINT --data DIR). Headline numbers come from one confusion matrix \
         over all pixels of all images; per-image scores are in the JSON. A class absent from both \
         truth and prediction has no IoU/Dice and is left out of the means.
@@ -60,8 +60,14 @@ struct Evaluate: ParsableCommand {
             result = (r.confusion, r.perImage)
             names = info.classNames
         } else {
+            // Every truth mask needs a prediction; extra files among the predictions (overlays,
+            // probability maps) are ignored.
             let truth = try DatasetFolder.scan(images: pred!, masks: masks!)
-            if !truth.pairingProblems.isEmpty { throw DatasetError.invalid(truth.pairingProblems) }
+            let problems = truth.pairingProblems.filter {
+                if case .imageWithoutMask = $0 { return false }
+                return true
+            }
+            if !problems.isEmpty { throw DatasetError.invalid(problems) }
             var pairs: [(String, Mask, Mask)] = []
             var maxClass = 1
             for p in truth.pairs {
