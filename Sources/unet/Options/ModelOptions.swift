@@ -7,28 +7,28 @@ extension Upsampling: ExpressibleByArgument {}
 
 /// Options that define the network (shared by `train` and `bench`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Number of 2×2 poolings.")
+    @Option(help: "Number of 2×2 poolings (default 4).")
     var depth: Int?
 
-    @Option(help: "Channels at the first level.")
+    @Option(help: "Channels at the first level (default 32).")
     var width: Int?
 
-    @Option(name: .customLong("width-multiplier"), help: "Channel factor between consecutive levels.")
+    @Option(name: .customLong("width-multiplier"), help: "Channel factor between consecutive levels (default 2).")
     var widthMultiplier: Double?
 
-    @Option(help: "Convolution padding: valid (the paper's; outputs are smaller than inputs) or same.")
+    @Option(help: "Convolution padding: valid (the paper's, default; outputs are smaller than inputs) or same.")
     var padding: PaddingMode?
 
-    @Option(help: "Block type: plain, residual, preact or bottleneck.")
+    @Option(help: "Block type: plain, residual, preact or bottleneck (default residual).")
     var block: BlockKind?
 
-    @Option(help: "Up-sampling: transposed (2×2 stride-2 up-convolution) or nearest.")
+    @Option(help: "Up-sampling: transposed (2×2 stride-2 up-convolution, default) or nearest.")
     var upsampling: Upsampling?
 
-    @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalisation after convolutions.")
+    @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalisation after convolutions (default on).")
     var batchNorm: Bool?
 
-    @Option(help: "Dropout probability at the bottom of the network.")
+    @Option(help: "Dropout probability at the bottom of the network (default 0).")
     var dropout: Float?
 
     /// `base` with the options given on the command line applied.
