@@ -48,6 +48,29 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The one-pass BN+ReLU of training mode equals BN followed by ReLU, forward and backward.
+    func testFusedBatchNormReLUMatchesComposition() {
+        for (c, layout) in [(3, Layout.plain), (16, .blocked16)] {
+            let x = randomTensor(2, c, 5, 4, rng: &rng), g = randomTensor(c, rng: &rng), b = randomTensor(c, rng: &rng)
+            let dy = randomTensor(2, c, 5, 4, rng: &rng, requiresGrad: false)
+            func run(fused: Bool) -> [[Float]] {
+                for t in [x, g, b] { t.grad = nil }
+                let mean = Tensor.zeros(Shape(c)), variance = Tensor.filled(1, shape: Shape(c))
+                let tape = Tape()
+                let y = tape.record { () -> Tensor in
+                    let input = centerCrop(x, height: 5, width: 4).inLayout(layout)
+                    let bn = batchNorm(layout == .plain ? x : input, gamma: g, beta: b, runningMean: mean, runningVariance: variance,
+                                       training: true, fusedReLU: fused)
+                    return fused ? bn : relu(bn)
+                }
+                tape.backward(from: y, seed: dy.inLayout(y.layout))
+                return [y.scalars, x.grad?.scalars ?? [], g.grad!.scalars, b.grad!.scalars, mean.scalars, variance.scalars]
+            }
+            let fused = run(fused: true), composed = run(fused: false)
+            for (a, e) in zip(fused, composed) { assertClose(a, e, atol: 1e-5, rtol: 1e-5, "fused BN+ReLU, \(layout)") }
+        }
+    }
+
     func testBatchNormInference() {
         let x = randomTensor(2, 3, 4, 5, rng: &rng), g = randomTensor(3, rng: &rng), b = randomTensor(3, rng: &rng)
         let mean = Tensor(shape: Shape(3), scalars: [0.1, -0.3, 0.5]), variance = Tensor(shape: Shape(3), scalars: [0.5, 1.5, 2])

@@ -54,9 +54,11 @@ final class ConvNorm: Layer {
 
     var parameters: [(name: String, tensor: Tensor)] { conv.parameters + (norm?.parameters ?? []) }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// conv, then batch norm, then ReLU when `relu`.
+    func callAsFunction(_ x: Tensor, relu applyReLU: Bool = false) -> Tensor {
         let y = conv(x)
-        return norm.map { $0(y) } ?? y
+        if let norm { return norm(y, relu: applyReLU) }
+        return applyReLU ? relu(y) : y
     }
 }
 

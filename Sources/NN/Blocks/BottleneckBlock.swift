@@ -25,7 +25,7 @@ public final class BottleneckBlock: Block {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = unit3(relu(unit2(relu(unit1(x)))))
+        let h = unit3(unit2(unit1(x, relu: true), relu: true))
         return relu(h + shortcut(x, height: h.shape.h, width: h.shape.w))
     }
 }

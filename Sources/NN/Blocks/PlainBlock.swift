@@ -14,5 +14,5 @@ public final class PlainBlock: Block {
     public var parameters: [(name: String, tensor: Tensor)] { unit1.named("conv1", "bn1").parameters + unit2.named("conv2", "bn2").parameters }
     public var buffers: [(name: String, tensor: Tensor)] { unit1.named("conv1", "bn1").buffers + unit2.named("conv2", "bn2").buffers }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { relu(unit2(relu(unit1(x)))) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { unit2(unit1(x, relu: true), relu: true) }
 }

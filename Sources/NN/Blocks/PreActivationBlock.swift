@@ -27,9 +27,9 @@ public final class PreActivationBlock: Block {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let a = relu(norm1.map { $0(x) } ?? x)
+        let a = norm1.map { $0(x, relu: true) } ?? relu(x)
         let h1 = conv1(a)
-        let h = conv2(relu(norm2.map { $0(h1) } ?? h1))
+        let h = conv2(norm2.map { $0(h1, relu: true) } ?? relu(h1))
         let skip = centerCrop(x, height: h.shape.h, width: h.shape.w)
         return h + (projection.map { $0(skip) } ?? skip)
     }

@@ -21,7 +21,7 @@ public final class ResidualBlock: Block {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = unit2(relu(unit1(x)))
+        let h = unit2(unit1(x, relu: true))
         return relu(h + shortcut(x, height: h.shape.h, width: h.shape.w))
     }
 }

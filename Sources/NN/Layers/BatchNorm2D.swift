@@ -26,8 +26,9 @@ public final class BatchNorm2D: Layer {
     public var parameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
     public var buffers: [(name: String, tensor: Tensor)] { [("running_mean", runningMean), ("running_var", runningVariance)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// Normalises x, then applies ReLU when `relu` (fused into one pass in training mode).
+    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
         batchNorm(x, gamma: weight, beta: bias, runningMean: runningMean, runningVariance: runningVariance,
-                  training: mode.training, momentum: momentum, epsilon: epsilon)
+                  training: mode.training, momentum: momentum, epsilon: epsilon, fusedReLU: relu)
     }
 }

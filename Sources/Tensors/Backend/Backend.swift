@@ -21,13 +21,15 @@ public protocol ComputeBackend: AnyObject {
     func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                     geometry: ConvGeometry, transposed: Bool) -> (Tensor, Tensor?)
 
-    /// Batch normalisation with batch statistics: returns y and the batch mean and biased variance ([C] each).
-    func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float) -> (y: Tensor, mean: Tensor, variance: Tensor)
+    /// Batch normalisation with batch statistics (then ReLU when `fusedReLU`): returns y, the batch mean and
+    /// biased variance ([C] each), and a context for the backward pass.
+    func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float, fusedReLU: Bool)
+        -> (y: Tensor, mean: Tensor, variance: Tensor, context: AnyObject?)
     /// Batch normalisation with given statistics.
     func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor
     /// Gradients of batch normalisation. With `statisticsFixed` the statistics are constants (inference mode).
     func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float,
-                           statisticsFixed: Bool) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
+                           statisticsFixed: Bool, fusedReLU: Bool, context: AnyObject?) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
 
     /// 2-D pooling; the returned context is passed back to `poolBackward` (max pooling's argmax workspace).
     func pool(_ x: Tensor, kind: PoolKind, geometry: PoolGeometry, training: Bool) -> (y: Tensor, context: AnyObject?)

@@ -22,16 +22,29 @@ extension CPUBackend {
         }
     }
 
-    public func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float) -> (y: Tensor, mean: Tensor, variance: Tensor) {
+    private func reluFlag(_ fused: Bool) -> UInt32 { fused ? dnnl_fuse_norm_relu.rawValue : 0 }
+
+    public func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float, fusedReLU: Bool)
+        -> (y: Tensor, mean: Tensor, variance: Tensor, context: AnyObject?) {
         let c = x.shape.c
-        let p = bnPrimitive(x, UNET_FORWARD_TRAINING, eps: epsilon, flags: scaleShift)
+        let p = bnPrimitive(x, UNET_FORWARD_TRAINING, eps: epsilon, flags: scaleShift | reluFlag(fusedReLU))
         let y = Tensor(shape: x.shape, layout: x.layout)
         let mean = Tensor(shape: Shape(c)), variance = Tensor(shape: Shape(c))
         let v = memoryDesc([c], dnnl_a)
-        dnnl.execute(p, [(DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
-                         (DNNL_ARG_SCALE, v, raw(gamma)), (DNNL_ARG_SHIFT, v, raw(beta)),
-                         (DNNL_ARG_MEAN, v, raw(mean)), (DNNL_ARG_VARIANCE, v, raw(variance))])
-        return (y, mean, variance)
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
+            (DNNL_ARG_SCALE, v, raw(gamma)), (DNNL_ARG_SHIFT, v, raw(beta)),
+            (DNNL_ARG_MEAN, v, raw(mean)), (DNNL_ARG_VARIANCE, v, raw(variance)),
+        ]
+        // With ReLU fused, the backward pass needs the forward's mask of clipped elements.
+        var workspace: PoolWorkspace?
+        if fusedReLU {
+            let ws = PoolWorkspace(md: p.md(dnnl_query_workspace_md))
+            args.append((DNNL_ARG_WORKSPACE, ws.md, UnsafeMutableRawPointer(ws.storage.pointer)))
+            workspace = ws
+        }
+        dnnl.execute(p, args)
+        return (y, mean, variance, workspace)
     }
 
     public func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor {
@@ -46,19 +59,27 @@ extension CPUBackend {
     }
 
     public func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
-                                  epsilon: Float, statisticsFixed: Bool) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
+                                  epsilon: Float, statisticsFixed: Bool, fusedReLU: Bool, context: AnyObject?) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
         let c = x.shape.c
         let dy = dy.inLayout(x.layout)
-        let flags = scaleShift | (statisticsFixed ? dnnl_use_global_stats.rawValue : 0)
+        let flags = scaleShift | (statisticsFixed ? dnnl_use_global_stats.rawValue : 0) | reluFlag(fusedReLU)
         let p = bnPrimitive(x, UNET_BACKWARD, eps: epsilon, flags: flags)
         let dx = Tensor(shape: x.shape, layout: x.layout)
         let dgamma = Tensor(shape: Shape(c)), dbeta = Tensor(shape: Shape(c))
         let v = memoryDesc([c], dnnl_a)
-        dnnl.execute(p, [(DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_DIFF_DST, memoryDesc(dy), raw(dy)),
+        let args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNL_ARG_SRC, memoryDesc(x), raw(x)), (DNNL_ARG_DIFF_DST, memoryDesc(dy), raw(dy)),
                          (DNNL_ARG_SCALE, v, raw(gamma)), (DNNL_ARG_SHIFT, v, raw(beta)),
                          (DNNL_ARG_MEAN, v, raw(mean)), (DNNL_ARG_VARIANCE, v, raw(variance)),
                          (DNNL_ARG_DIFF_SRC, memoryDesc(dx), raw(dx)),
-                         (DNNL_ARG_DIFF_SCALE, v, raw(dgamma)), (DNNL_ARG_DIFF_SHIFT, v, raw(dbeta))])
+                         (DNNL_ARG_DIFF_SCALE, v, raw(dgamma)), (DNNL_ARG_DIFF_SHIFT, v, raw(dbeta))]
+                         + workspaceArgument(fusedReLU, context)
+        dnnl.execute(p, args)
         return (dx, dgamma, dbeta)
+    }
+
+    private func workspaceArgument(_ fused: Bool, _ context: AnyObject?) -> [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] {
+        guard fused else { return [] }
+        guard let ws = context as? PoolWorkspace else { fatalError("[batch_norm] fused ReLU backward without the forward's workspace") }
+        return [(DNNL_ARG_WORKSPACE, ws.md, UnsafeMutableRawPointer(ws.storage.pointer))]
     }
 }

@@ -4,12 +4,14 @@
 /// Training: normalises with the batch mean and biased variance and updates the running
 /// statistics in place: running ← (1 − momentum)·running + momentum·batch, using the unbiased
 /// variance (n/(n−1)) for `runningVariance`, as PyTorch does. Inference: uses the running statistics.
+///
+/// With `fusedReLU` the result is relu(batchNorm(x)), computed in one pass in training mode.
 public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVariance: Tensor,
-                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, fusedReLU: Bool = false) -> Tensor {
     precondition(x.shape.rank == 4 && gamma.count == x.shape.c, "[batch_norm] input \(x.shape) vs gamma \(gamma.shape)")
     let backend = Backend.current
     if training {
-        let (y, mean, variance) = backend.batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon)
+        let (y, mean, variance, context) = backend.batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, fusedReLU: fusedReLU)
         let n = Float(x.shape.n * x.shape.h * x.shape.w)
         let unbias = n > 1 ? n / (n - 1) : 1
         for c in 0..<x.shape.c {
@@ -20,16 +22,16 @@ public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Ten
         runningVariance.markModified()
         Tape.record(y, inputs: [x, gamma, beta]) { dy in
             let g = backend.batchNormBackward(dy, x: x, gamma: gamma, beta: beta, mean: mean, variance: variance,
-                                              epsilon: epsilon, statisticsFixed: false)
+                                              epsilon: epsilon, statisticsFixed: false, fusedReLU: fusedReLU, context: context)
             return [g.dx, g.dgamma, g.dbeta]
         }
         return y
     }
-    let y = backend.batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance, epsilon: epsilon)
-    Tape.record(y, inputs: [x, gamma, beta]) { dy in
+    let normalized = backend.batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance, epsilon: epsilon)
+    Tape.record(normalized, inputs: [x, gamma, beta]) { dy in
         let g = backend.batchNormBackward(dy, x: x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance,
-                                          epsilon: epsilon, statisticsFixed: true)
+                                          epsilon: epsilon, statisticsFixed: true, fusedReLU: false, context: nil)
         return [g.dx, g.dgamma, g.dbeta]
     }
-    return y
+    return fusedReLU ? relu(normalized) : normalized
 }
