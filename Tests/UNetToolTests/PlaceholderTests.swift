@@ -1,3 +1,0 @@
-import XCTest
-@testable import Training
-final class UNetToolTestsPlaceholder: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }
