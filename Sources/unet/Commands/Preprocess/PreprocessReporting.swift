@@ -1,0 +1,36 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// Shared output of the preprocess subcommands: progress on stderr, problems, exit codes.
+enum PreprocessReporting {
+    /// Progress lines on stderr: rewritten in place on a terminal, every 10th file otherwise.
+    static func progress(_ verb: String) -> PreprocessProgress {
+        let tty = isatty(STDERR_FILENO) != 0
+        return { done, total, name in
+            let line = "\(verb) \(done)/\(total): \(name)"
+            if tty {
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\(done == total ? "\n" : "")".utf8))
+            } else if done == total || done % 10 == 0 {
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+        }
+    }
+
+    /// Prints `summary`, then every problem on stderr; exits 1 when there are problems.
+    static func finish(_ outcome: PreprocessOutcome, summary: String) throws {
+        print(summary)
+        guard !outcome.problems.isEmpty else { return }
+        let text = "\(outcome.problems.count) problem(s):\n" + outcome.problems.map { "  \($0)\n" }.joined()
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(1)
+    }
+
+    /// Refuses an output folder that is (or resolves to) an input folder, which would overwrite it.
+    static func checkDistinct(out: String, from inputs: [String]) throws {
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        for input in inputs where resolved(input) == resolved(out) {
+            throw ValidationError("--out \(out) is the input folder \(input); choose a new folder")
+        }
+    }
+}
