@@ -132,3 +132,16 @@ int unet_md_equal(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b) { re
 void unet_set_num_threads(int n) { if (n > 0) omp_set_num_threads(n); }
 
 int unet_max_threads(void) { return omp_get_max_threads(); }
+
+dnnl_status_t unet_postops_attr(dnnl_primitive_attr_t *attr, int sum, int relu) {
+    dnnl_status_t st = dnnl_primitive_attr_create(attr);
+    if (st != dnnl_success) return st;
+    dnnl_post_ops_t ops;
+    st = dnnl_post_ops_create(&ops);
+    if (st != dnnl_success) return st;
+    if (sum) st = dnnl_post_ops_append_sum(ops, 1.0f);
+    if (st == dnnl_success && relu) st = dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+    if (st == dnnl_success) st = dnnl_primitive_attr_set_post_ops(*attr, ops);
+    dnnl_post_ops_destroy(ops);
+    return st;
+}

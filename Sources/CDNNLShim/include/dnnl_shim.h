@@ -61,3 +61,7 @@ int unet_md_equal(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b);
 /// Number of OpenMP threads the compute primitives use.
 void unet_set_num_threads(int n);
 int unet_max_threads(void);
+
+/// Primitive attributes with post-ops: an accumulation into dst (`sum`: dst = op(x) + dst) and
+/// then ReLU (`relu`), in that order. Caller destroys the attribute.
+dnnl_status_t unet_postops_attr(dnnl_primitive_attr_t *attr, int sum, int relu);

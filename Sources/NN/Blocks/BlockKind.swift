@@ -37,9 +37,13 @@ public func makeBlock(_ kind: BlockKind, _ inChannels: Int, _ outChannels: Int, 
 }
 
 /// A convolution, then batch norm when enabled: the unit every block is built from.
+///
+/// In inference (eval mode, no tape) the batch norm is folded into the convolution's weights and
+/// bias, and the residual sum and ReLU run as fused post-ops of the convolution.
 final class ConvNorm: Layer {
     let conv: Conv2D
     let norm: BatchNorm2D?
+    private var folded: (key: [Int], weight: Tensor, bias: Tensor?)?
 
     init(_ cin: Int, _ cout: Int, kernel: Int, padding: Int, batchNorm: Bool, mode: RunMode, rng: inout SeededGenerator) {
         conv = Conv2D(cin, cout, kernel: kernel, padding: padding, bias: !batchNorm, rng: &rng)
@@ -54,11 +58,43 @@ final class ConvNorm: Layer {
 
     var parameters: [(name: String, tensor: Tensor)] { conv.parameters + (norm?.parameters ?? []) }
 
-    /// conv, then batch norm, then ReLU when `relu`.
-    func callAsFunction(_ x: Tensor, relu applyReLU: Bool = false) -> Tensor {
+    /// Side of the output for an input side.
+    func outputSize(_ n: Int) -> Int { n + 2 * conv.padding - conv.kernel + 1 }
+
+    /// relu?(bn(conv(x)) + residual?), the ReLU only when `relu`.
+    func callAsFunction(_ x: Tensor, relu applyReLU: Bool = false, residual: Tensor? = nil) -> Tensor {
+        if !Tape.isRecording, !(norm?.mode.training ?? false) {
+            let (w, b) = foldedParameters()
+            return conv2dFused(x, weight: w, bias: b, stride: conv.stride, padding: conv.padding, residual: residual, relu: applyReLU)
+        }
         let y = conv(x)
+        if let residual {
+            let sum = (norm.map { $0(y) } ?? y) + residual
+            return applyReLU ? relu(sum) : sum
+        }
         if let norm { return norm(y, relu: applyReLU) }
         return applyReLU ? relu(y) : y
+    }
+
+    /// w' = w·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β; recomputed when any input changed.
+    func foldedParameters() -> (Tensor, Tensor?) {
+        guard let norm else { return (conv.weight, conv.bias) }
+        let key = [conv.weight.version, conv.bias?.version ?? -1, norm.weight.version, norm.bias.version,
+                   norm.runningMean.version, norm.runningVariance.version]
+        if let f = folded, f.key == key { return (f.weight, f.bias) }
+        let cout = conv.weight.shape[0], per = conv.weight.count / cout
+        let w = conv.weight.scalars, gamma = norm.weight.scalars, beta = norm.bias.scalars
+        let mean = norm.runningMean.scalars, variance = norm.runningVariance.scalars
+        let b0 = conv.bias?.scalars ?? Array(repeating: 0, count: cout)
+        var fw = w, fb = [Float](repeating: 0, count: cout)
+        for o in 0..<cout {
+            let scale = gamma[o] / (variance[o] + norm.epsilon).squareRoot()
+            for i in 0..<per { fw[o * per + i] = w[o * per + i] * scale }
+            fb[o] = (b0[o] - mean[o]) * scale + beta[o]
+        }
+        let result = (Tensor(shape: conv.weight.shape, scalars: fw), Tensor(shape: Shape(cout), scalars: fb))
+        folded = (key, result.0, result.1)
+        return result
     }
 }
 

@@ -25,7 +25,7 @@ public final class BottleneckBlock: Block {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = unit3(unit2(unit1(x, relu: true), relu: true))
-        return relu(h + shortcut(x, height: h.shape.h, width: h.shape.w))
+        let skip = shortcut(x, height: unit2.outputSize(x.shape.h), width: unit2.outputSize(x.shape.w))
+        return unit3(unit2(unit1(x, relu: true), relu: true), relu: true, residual: skip)
     }
 }

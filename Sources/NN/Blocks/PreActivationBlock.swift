@@ -29,8 +29,13 @@ public final class PreActivationBlock: Block {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let a = norm1.map { $0(x, relu: true) } ?? relu(x)
         let h1 = conv1(a)
-        let h = conv2(norm2.map { $0(h1, relu: true) } ?? relu(h1))
-        let skip = centerCrop(x, height: h.shape.h, width: h.shape.w)
-        return h + (projection.map { $0(skip) } ?? skip)
+        let a2 = norm2.map { $0(h1, relu: true) } ?? relu(h1)
+        let size = (a2.shape.h + 2 * conv2.padding - 2, a2.shape.w + 2 * conv2.padding - 2)
+        let cropped = centerCrop(x, height: size.0, width: size.1)
+        let skip = projection.map { $0(cropped) } ?? cropped
+        if !Tape.isRecording && !(norm1?.mode.training ?? false) {
+            return conv2dFused(a2, weight: conv2.weight, bias: conv2.bias, padding: conv2.padding, residual: skip)
+        }
+        return conv2(a2) + skip
     }
 }

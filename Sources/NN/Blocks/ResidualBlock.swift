@@ -21,7 +21,7 @@ public final class ResidualBlock: Block {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = unit2(unit1(x, relu: true))
-        return relu(h + shortcut(x, height: h.shape.h, width: h.shape.w))
+        let skip = shortcut(x, height: unit2.outputSize(unit1.outputSize(x.shape.h)), width: unit2.outputSize(unit1.outputSize(x.shape.w)))
+        return unit2(unit1(x, relu: true), relu: true, residual: skip)
     }
 }

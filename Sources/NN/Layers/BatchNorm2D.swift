@@ -9,7 +9,7 @@ public final class BatchNorm2D: Layer {
     public let runningVariance: Tensor
     public let momentum: Float
     public let epsilon: Float
-    let mode: RunMode
+    public let mode: RunMode
 
     public init(_ channels: Int, mode: RunMode, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         weight = Tensor.filled(1, shape: Shape(channels))

@@ -19,6 +19,9 @@ public final class Tape {
 
     public init() {}
 
+    /// Whether ops are being recorded (false during inference).
+    public static var isRecording: Bool { current != nil }
+
     /// Runs `body` with this tape recording the ops it performs.
     public func record<T>(_ body: () throws -> T) rethrows -> T {
         let previous = Tape.current

@@ -21,6 +21,10 @@ public protocol ComputeBackend: AnyObject {
     func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                     geometry: ConvGeometry, transposed: Bool) -> (Tensor, Tensor?)
 
+    /// Inference-only convolution with fused post-ops: y = relu?(conv(x, w) + b + residual?).
+    /// No gradient is recorded; the result is in the preferred layout for its channels.
+    func fusedConvolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry: ConvGeometry, residual: Tensor?, relu: Bool) -> Tensor
+
     /// Batch normalisation with batch statistics (then ReLU when `fusedReLU`): returns y, the batch mean and
     /// biased variance ([C] each), and a context for the backward pass.
     func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float, fusedReLU: Bool)

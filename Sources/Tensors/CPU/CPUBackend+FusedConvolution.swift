@@ -1,0 +1,71 @@
+import CDNNL
+import CDNNLShim
+
+/// Inference convolutions with oneDNN post-ops: the residual sum and the ReLU happen while the
+/// output tile is still in cache, instead of as two more passes over memory.
+extension CPUBackend {
+    public func fusedConvolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry g: ConvGeometry,
+                                 residual: Tensor?, relu: Bool) -> Tensor {
+        let cout = w.shape[0]
+        let yShape = Shape(x.shape.n, cout, g.convOutput(x.shape.h, kernel: w.shape[2], vertical: true),
+                           g.convOutput(x.shape.w, kernel: w.shape[3], vertical: false))
+        let layout = preferredLayout(channels: cout)
+        if let residual { precondition(residual.shape == yShape, "[fused conv] residual \(residual.shape) vs output \(yShape)") }
+        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
+        let p = dnnl.primitive(key) {
+            var src = memoryDesc(x.shape.dims, dnnl_format_tag_any)
+            var wei = memoryDesc(w.shape.dims, dnnl_format_tag_any)
+            var dst = memoryDesc(yShape, layout)
+            let bias = b.map { _ in memoryDesc([cout], dnnl_a) }
+            var attr: dnnl_primitive_attr_t?
+            check(unet_postops_attr(&attr, residual != nil ? 1 : 0, relu ? 1 : 0), key)
+            defer { dnnl_primitive_attr_destroy(attr) }
+            var pd: dnnl_primitive_desc_t?
+            let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
+            withOptionalDesc(bias) { bp in
+                check(unet_conv_pd(&pd, dnnl.engine, UNET_FORWARD_INFERENCE, 0, &src, &wei, bp, &dst, strides, pads, pads, attr, nil), key)
+            }
+            return pd!
+        }
+        // The sum post-op accumulates into dst, so dst starts as the residual, in the output's layout.
+        let y: Tensor
+        if let residual {
+            y = residual.inLayout(layout).copy()
+        } else {
+            y = Tensor(shape: yShape, layout: layout)
+        }
+        let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
+        let wptr = fusedWeights(w, as: wmd, key: key)
+        var keep: [Storage] = []
+        let xptr = bindConvInput(x, srcMD, &keep, key: key)
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
+        ]
+        if let b { args.append((DNNL_ARG_BIAS, memoryDesc([cout], dnnl_a), raw(b))) }
+        dnnl.execute(p, args)
+        withExtendedLifetime(keep) {}
+        return y
+    }
+
+    private func fusedWeights(_ w: Tensor, as md: dnnl_memory_desc_t, key: String) -> UnsafeMutableRawPointer {
+        var plain = memoryDesc(w.shape.dims, dnnl_oihw), wanted = md
+        if unet_md_equal(&plain, &wanted) != 0 { return raw(w) }
+        if let hit = weightCache[key], hit.tensor == ObjectIdentifier(w), hit.version == w.version {
+            return UnsafeMutableRawPointer(hit.buffer.pointer)
+        }
+        let buffer = Storage(count: (unet_md_size(&wanted) + 3) / 4)
+        reorder(plain, raw(w), wanted, UnsafeMutableRawPointer(buffer.pointer), key: "wreorder|" + key)
+        weightCache[key] = (ObjectIdentifier(w), w.version, buffer)
+        return UnsafeMutableRawPointer(buffer.pointer)
+    }
+
+    /// `t` in the layout `chosen`, converting when it is stored otherwise.
+    func bindConvInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
+        var stored = memoryDesc(t), want = chosen
+        if unet_md_equal(&stored, &want) != 0 { return raw(t) }
+        let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
+        keep.append(tmp)
+        reorder(stored, raw(t), want, UnsafeMutableRawPointer(tmp.pointer), key: "in|" + key)
+        return UnsafeMutableRawPointer(tmp.pointer)
+    }
+}
