@@ -15,7 +15,7 @@ extension CPUBackend {
     }
 
     /// A pointer to `t` in the layout `chosen` (a converted copy, kept alive by `keep`, when it differs).
-    private func bindInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
+    func bindInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
         var stored = memoryDesc(t), want = chosen
         if unet_md_equal(&stored, &want) != 0 { return raw(t) }
         let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
@@ -79,7 +79,7 @@ extension CPUBackend {
     }
 
     /// `w` in the layout `md` describes: the tensor itself when plain suffices, else a cached re-laid-out copy.
-    private func weights(_ w: Tensor, as md: dnnl_memory_desc_t, transposed: Bool, key: String) -> UnsafeMutableRawPointer {
+    func weights(_ w: Tensor, as md: dnnl_memory_desc_t, transposed: Bool, key: String) -> UnsafeMutableRawPointer {
         var plain = weightDesc(w.shape, transposed: transposed)
         var wanted = md
         if unet_md_equal(&plain, &wanted) != 0 { return raw(w) }

@@ -35,9 +35,9 @@ extension CPUBackend {
             y = Tensor(shape: yShape, layout: layout)
         }
         let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
-        let wptr = fusedWeights(w, as: wmd, key: key)
+        let wptr = weights(w, as: wmd, transposed: false, key: key)
         var keep: [Storage] = []
-        let xptr = bindConvInput(x, srcMD, &keep, key: key)
+        let xptr = bindInput(x, srcMD, &keep, key: key)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
         ]
@@ -45,27 +45,5 @@ extension CPUBackend {
         dnnl.execute(p, args)
         withExtendedLifetime(keep) {}
         return y
-    }
-
-    private func fusedWeights(_ w: Tensor, as md: dnnl_memory_desc_t, key: String) -> UnsafeMutableRawPointer {
-        var plain = memoryDesc(w.shape.dims, dnnl_oihw), wanted = md
-        if unet_md_equal(&plain, &wanted) != 0 { return raw(w) }
-        if let hit = weightCache[key], hit.tensor == ObjectIdentifier(w), hit.version == w.version {
-            return UnsafeMutableRawPointer(hit.buffer.pointer)
-        }
-        let buffer = Storage(count: (unet_md_size(&wanted) + 3) / 4)
-        reorder(plain, raw(w), wanted, UnsafeMutableRawPointer(buffer.pointer), key: "wreorder|" + key)
-        weightCache[key] = (ObjectIdentifier(w), w.version, buffer)
-        return UnsafeMutableRawPointer(buffer.pointer)
-    }
-
-    /// `t` in the layout `chosen`, converting when it is stored otherwise.
-    func bindConvInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
-        var stored = memoryDesc(t), want = chosen
-        if unet_md_equal(&stored, &want) != 0 { return raw(t) }
-        let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
-        keep.append(tmp)
-        reorder(stored, raw(t), want, UnsafeMutableRawPointer(tmp.pointer), key: "in|" + key)
-        return UnsafeMutableRawPointer(tmp.pointer)
     }
 }
