@@ -145,3 +145,12 @@ dnnl_status_t unet_postops_attr(dnnl_primitive_attr_t *attr, int sum, int relu) 
     dnnl_post_ops_destroy(ops);
     return st;
 }
+
+dnnl_status_t unet_binary_attr_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, dnnl_alg_kind_t alg,
+                                  const dnnl_memory_desc_t *src0, const dnnl_memory_desc_t *src1,
+                                  const dnnl_memory_desc_t *dst, const_dnnl_primitive_attr_t attr) {
+    dnnl_binary_desc_t d;
+    dnnl_status_t st = dnnl_binary_desc_init(&d, alg, src0, src1, dst);
+    if (st != dnnl_success) return st;
+    return dnnl_primitive_desc_create(pd, &d, attr, engine, NULL);
+}

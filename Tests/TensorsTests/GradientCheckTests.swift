@@ -85,6 +85,13 @@ final class GradientCheckTests: XCTestCase {
         checkGradients([x]) { leakyRelu($0[0], slope: 0.1) }
     }
 
+    func testAddReLU() {
+        let a = awayFromZero(2, 16, 3, 4, rng: &rng), b = awayFromZero(2, 16, 3, 4, rng: &rng)
+        // Keep a + b away from zero too: scale b so sums never cancel to within a step.
+        for i in 0..<b.count { b.pointer[i] = a.pointer[i] >= 0 ? abs(b.pointer[i]) : -abs(b.pointer[i]) }
+        checkGradients([a, b]) { addReLU($0[0], $0[1]) }
+    }
+
     func testMaxPoolFloorAndCeil() {
         let x = distinctValues(2, 3, 7, 9, rng: &rng)
         checkGradients([x]) { maxPool2d($0[0]) }

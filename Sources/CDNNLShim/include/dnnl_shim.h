@@ -65,3 +65,8 @@ int unet_max_threads(void);
 /// Primitive attributes with post-ops: an accumulation into dst (`sum`: dst = op(x) + dst) and
 /// then ReLU (`relu`), in that order. Caller destroys the attribute.
 dnnl_status_t unet_postops_attr(dnnl_primitive_attr_t *attr, int sum, int relu);
+
+/// Elementwise binary operation with attributes (post-ops).
+dnnl_status_t unet_binary_attr_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, dnnl_alg_kind_t alg,
+                                  const dnnl_memory_desc_t *src0, const dnnl_memory_desc_t *src1,
+                                  const dnnl_memory_desc_t *dst, const_dnnl_primitive_attr_t attr);

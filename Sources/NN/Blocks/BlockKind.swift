@@ -69,8 +69,8 @@ final class ConvNorm: Layer {
         }
         let y = conv(x)
         if let residual {
-            let sum = (norm.map { $0(y) } ?? y) + residual
-            return applyReLU ? relu(sum) : sum
+            let normalized = norm.map { $0(y) } ?? y
+            return applyReLU ? addReLU(normalized, residual) : normalized + residual
         }
         if let norm { return norm(y, relu: applyReLU) }
         return applyReLU ? relu(y) : y

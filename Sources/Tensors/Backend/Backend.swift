@@ -40,8 +40,10 @@ public protocol ComputeBackend: AnyObject {
     func poolBackward(_ dy: Tensor, inputShape: Shape, inputLayout: Layout, kind: PoolKind, geometry: PoolGeometry, context: AnyObject?) -> Tensor
 
     func activation(_ x: Tensor, _ kind: Activation) -> Tensor
-    /// dx given dy and the activation's input x.
-    func activationBackward(_ dy: Tensor, x: Tensor, _ kind: Activation) -> Tensor
+    /// dx given dy and the activation's output y (ReLU's gradient mask is y > 0).
+    func activationBackward(_ dy: Tensor, y: Tensor, _ kind: Activation) -> Tensor
+    /// relu(a + b) in one pass (the residual connection's sum and activation).
+    func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor
 
     /// a + b (same shape; b is brought to a's layout).
     func add(_ a: Tensor, _ b: Tensor) -> Tensor
