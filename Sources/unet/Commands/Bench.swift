@@ -14,14 +14,15 @@ struct Bench: ParsableCommand {
         Times training steps (forward, cross-entropy, backward, Adam, zeroing gradients) and \
         inference (eval mode, no tape) of the network the model options describe, on random inputs \
         and targets: medians and min–max after warm-up runs, achieved GFLOP/s (convolution FLOPs \
-        counted analytically; a training step counts 3× the forward), the process's peak resident \
+        counted analytically; a training step counts 3× the forward less the \
+        backward-data of the convolutions reading the input), the process's peak resident \
         memory and the machine's SGEMM rate. Tools/bench runs it beside PyTorch and onnxruntime.
         """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
-    @Option(help: "Number of classes (default 2).")
+    @Option(help: "Number of classes.")
     var classes: Int = 2
-    @Option(help: "Input channels (default 1).")
+    @Option(help: "Input channels.")
     var channels: Int = 1
 
     @Option(help: "Input side (default: the smallest valid size with an output of at least 388, 572 for the paper's network).")
