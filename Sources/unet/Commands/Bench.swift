@@ -1,6 +1,77 @@
 import ArgumentParser
+import Foundation
+import NN
+import Tensors
+import Training
 
-/// `unet bench`: speed and memory of a configuration (filled in by its own commit).
+/// `unet bench`: speed and memory of one network configuration on synthetic data.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark training and inference.")
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, train, infer }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark training and inference on synthetic data.",
+        discussion: """
+        Times training steps (forward, cross-entropy, backward, Adam, zeroing gradients) and \
+        inference (eval mode, no tape) of the network the model options describe, on random inputs \
+        and targets: medians and min–max after warm-up runs, achieved GFLOP/s (convolution FLOPs \
+        counted analytically; a training step counts 3× the forward less the \
+        backward-data of the convolutions reading the input), the process's peak resident \
+        memory and the machine's SGEMM rate. Tools/bench runs it beside PyTorch and onnxruntime.
+        """)
+
+    @OptionGroup(title: "Model") var model: ModelOptions
+    @Option(help: "Number of classes.")
+    var classes: Int = 2
+    @Option(help: "Input channels.")
+    var channels: Int = 1
+
+    @Option(help: "Input side (default: the smallest valid size with an output of at least 388, 572 for the paper's network).")
+    var size: Int?
+    @Option(name: .customLong("batch-size"), help: "Inputs per step.")
+    var batchSize: Int = 1
+    @Option(help: "Timed runs of each measure.")
+    var steps: Int = 5
+    @Option(help: "Untimed warm-up runs before the timed ones.")
+    var warmup: Int = 1
+    @Option(help: "What to measure: all, train or infer (one per process gives each its own peak memory).")
+    var only: Part = .all
+    @Flag(inversion: .prefixedNo, help: "Measure the machine's SGEMM rate (2048², dnnl_sgemm).")
+    var sgemm: Bool = true
+    @Option(help: "Seed of the weights and the synthetic data.")
+    var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
+    var network: UNetConfiguration {
+        var c = model.apply(to: UNetConfiguration())
+        c.classes = classes
+        c.inputChannels = channels
+        return c
+    }
+
+    var inputSize: Int { size ?? network.inputSize(forOutputAtLeast: 388) }
+
+    func validate() throws {
+        let c = network
+        if !c.problems.isEmpty { throw ValidationError(c.problems.joined(separator: "; ")) }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
+        if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if warmup < 0 { throw ValidationError("--warmup must be at least 0 (got \(warmup))") }
+        if let size, !c.isValidInput(size) {
+            throw ValidationError("--size \(size) is not a valid input for this network; the nearest valid size is \(c.nearestValidInput(to: size))")
+        }
+    }
+
+    func run() throws {
+        let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        ComputeThreads.set(threads)
+        let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
+        var report = BenchmarkReport(configuration: network, inputSize: inputSize, batch: batchSize, threads: threads, warmup: warmup)
+        if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }
+        if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
+        report.peakRSS = peakResidentMegabytes()
+        if sgemm { report.sgemmRate = measureSGEMMRate() }
+        print(json ? report.json : report.table)
+    }
 }

@@ -1,0 +1,90 @@
+import Foundation
+import NN
+
+/// The results of `unet bench`: a human table and one JSON object whose keys stay stable
+/// (`train_step_ms`, `infer_ms`, `peak_rss_mb`, `gflops_train`, `gflops_infer`; Tools/bench reads
+/// them, and Tools/bench_torch.py writes the same keys for PyTorch and onnxruntime).
+public struct BenchmarkReport {
+    public var configuration: UNetConfiguration
+    public var inputSize: Int
+    public var batch: Int
+    public var threads: Int
+    public var warmup: Int
+    /// Training steps, nil when not measured.
+    public var training: TimingSummary?
+    /// Inference passes, nil when not measured.
+    public var inference: TimingSummary?
+    /// Peak resident set size of the whole process (VmHWM), MiB.
+    public var peakRSS: Double?
+    /// The machine's SGEMM rate measured in the same process, GFLOP/s.
+    public var sgemmRate: Double?
+
+    public init(configuration: UNetConfiguration, inputSize: Int, batch: Int, threads: Int, warmup: Int) {
+        self.configuration = configuration
+        self.inputSize = inputSize
+        self.batch = batch
+        self.threads = threads
+        self.warmup = warmup
+    }
+
+    /// The FLOP-counting convention, in words (printed with the rates).
+    public static let flopConvention = "2 FLOPs per multiply-add, convolutions and transposed convolutions only; training step = 3× forward less the backward-data of convolutions reading the input"
+
+    public var outputSize: Int { configuration.outputSize(forInput: inputSize)! }
+    public var flops: ConvolutionFLOPs { configuration.convolutionFLOPs(inputSize: inputSize, batch: batch)! }
+    public var forwardGFLOP: Double { flops.forward / 1e9 }
+    public var trainingGFLOP: Double { flops.trainingStep / 1e9 }
+    /// Achieved rate of the median training step, GFLOP/s.
+    public var trainingRate: Double? { training.map { trainingGFLOP / ($0.median / 1e3) } }
+    /// Achieved rate of the median inference pass, GFLOP/s.
+    public var inferenceRate: Double? { inference.map { forwardGFLOP / ($0.median / 1e3) } }
+
+    /// One JSON object, keys sorted; values not measured are null.
+    public var json: String {
+        let c = configuration
+        func opt(_ x: Double?) -> Any { x.map { $0 as Any } ?? NSNull() }
+        let object: [String: Any] = [
+            "implementation": "unet (Swift, oneDNN)",
+            "train_step_ms": opt(training?.median), "train_step_min_ms": opt(training?.min), "train_step_max_ms": opt(training?.max),
+            "train_step_samples_ms": training?.samples ?? [],
+            "infer_ms": opt(inference?.median), "infer_min_ms": opt(inference?.min), "infer_max_ms": opt(inference?.max),
+            "infer_samples_ms": inference?.samples ?? [],
+            "peak_rss_mb": opt(peakRSS),
+            "gflops_train": opt(trainingRate), "gflops_infer": opt(inferenceRate), "sgemm_gflops": opt(sgemmRate),
+            "gflop_forward": forwardGFLOP, "gflop_train_step": trainingGFLOP, "flop_convention": Self.flopConvention,
+            "inference_bn": "eval mode, running statistics, not folded",
+            "depth": c.depth, "width": c.baseWidth, "width_multiplier": c.widthMultiplier, "padding": c.padding.rawValue,
+            "block": c.block.rawValue, "upsampling": c.upsampling.rawValue, "batch_norm": c.batchNorm, "dropout": Double(c.dropout),
+            "input_channels": c.inputChannels, "classes": c.classes,
+            "size": inputSize, "output_size": outputSize, "batch": batch, "threads": threads, "warmup": warmup,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A few lines for people.
+    public var table: String {
+        let c = configuration
+        var lines = [
+            "U-Net depth \(c.depth), width \(c.baseWidth)×\(String(format: "%g", c.widthMultiplier)), \(c.padding.rawValue) padding, \(c.block.rawValue) blocks, "
+                + "\(c.upsampling.rawValue) up-sampling, batch norm \(c.batchNorm ? "on" : "off"), \(c.inputChannels) → \(c.classes) channels",
+            "input \(batch)×\(c.inputChannels)×\(inputSize)² → output \(batch)×\(c.classes)×\(outputSize)², \(threads) thread\(threads == 1 ? "" : "s"), \(warmup) warm-up run\(warmup == 1 ? "" : "s")",
+            String(format: "work: %.1f GFLOP forward, %.1f GFLOP per training step (%@)", forwardGFLOP, trainingGFLOP, Self.flopConvention),
+            "",
+            pad("measure", 26) + pad("median", 12) + pad("min – max", 24) + pad("runs", 6) + "GFLOP/s",
+        ]
+        func row(_ name: String, _ t: TimingSummary, _ rate: Double?) {
+            lines.append(pad(name, 26) + pad(String(format: "%.1f ms", t.median), 12)
+                + pad(String(format: "%.1f – %.1f ms", t.min, t.max), 24) + pad("\(t.samples.count)", 6)
+                + (rate.map { String(format: "%.1f", $0) } ?? "–"))
+        }
+        if let training { row("training step", training, trainingRate) }
+        if let inference { row("inference (eval, no tape)", inference, inferenceRate) }
+        lines.append("")
+        if let peakRSS { lines.append(String(format: "peak resident memory: %.0f MiB (VmHWM of this process)", peakRSS)) }
+        if let sgemmRate { lines.append(String(format: "SGEMM 2048² (dnnl_sgemm), same threads: %.1f GFLOP/s", sgemmRate)) }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
