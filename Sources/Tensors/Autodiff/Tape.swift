@@ -8,7 +8,10 @@
 public final class Tape {
     struct Node {
         let inputs: [Tensor]
-        let output: Tensor
+        /// Held weakly: an output nobody consumed dies after the forward pass (no gradient can
+        /// reach it), instead of being kept alive until the backward pass.
+        weak var output: Tensor?
+        let outputID: ObjectIdentifier
         let pullback: (Tensor) -> [Tensor?]
     }
 
@@ -44,7 +47,7 @@ public final class Tape {
         guard let tape = current, inputs.contains(where: { $0.requiresGrad }) else { return }
         output.requiresGrad = true
         output.isRecordedOutput = true
-        tape.nodes.append(Node(inputs: inputs, output: output, pullback: pullback))
+        tape.nodes.append(Node(inputs: inputs, output: output, outputID: ObjectIdentifier(output), pullback: pullback))
     }
 
     /// Number of recorded nodes.
@@ -53,12 +56,14 @@ public final class Tape {
     /// Back-propagates from `output`, seeded with `seed` (ones when nil, i.e. d output = 1).
     /// The tape is consumed: its nodes and the activations they hold are released.
     public func backward(from output: Tensor, seed: Tensor? = nil) {
-        var grads: [ObjectIdentifier: Tensor] = [:]
-        grads[ObjectIdentifier(output)] = seed ?? Tensor.filled(1, shape: output.shape, layout: output.layout)
-        let all = nodes
-        nodes = []
-        for node in all.reversed() {
-            guard let dy = grads.removeValue(forKey: ObjectIdentifier(node.output)) else { continue }
+        // Pending gradients, each with its tensor held strongly: while an entry exists its tensor is
+        // alive, so the identifier cannot be reused by another tensor.
+        var grads: [ObjectIdentifier: (tensor: Tensor, grad: Tensor)] = [:]
+        grads[ObjectIdentifier(output)] = (output, seed ?? Tensor.filled(1, shape: output.shape, layout: output.layout))
+        // Pop nodes one at a time, so each node's saved activations are released as soon as
+        // its pullback has run (the peak is then the forward's activations, not twice that).
+        while let node = nodes.popLast() {
+            guard let dy = grads.removeValue(forKey: node.outputID)?.grad else { continue }
             let dxs = node.pullback(dy)
             precondition(dxs.count == node.inputs.count, "[Tape] pullback returned \(dxs.count) gradients for \(node.inputs.count) inputs")
             for (input, dx) in zip(node.inputs, dxs) {
@@ -67,7 +72,7 @@ public final class Tape {
                 if input.isRecordedOutput {
                     let key = ObjectIdentifier(input)
                     // Out of place: a pullback may hand the same tensor to several inputs.
-                    grads[key] = grads[key].map { Backend.current.add($0, dx.inLayout($0.layout)) } ?? dx
+                    grads[key] = (input, grads[key].map { Backend.current.add($0.grad, dx.inLayout($0.grad.layout)) } ?? dx)
                 } else if let existing = input.grad {
                     Backend.current.accumulate(into: existing, dx.inLayout(existing.layout))
                 } else {

@@ -9,9 +9,10 @@ public func centerCrop(_ x: Tensor, height: Int, width: Int) -> Tensor {
     let top = (s.h - height) / 2, left = (s.w - width) / 2
     let y = Tensor(shape: Shape(s.n, s.c, height, width), layout: x.layout)
     copyWindow(from: x, top: top, left: left, to: y, dstTop: 0, dstLeft: 0, height: height, width: width)
+    let layout = x.layout
     Tape.record(y, inputs: [x]) { dy in
-        let dy = dy.inLayout(x.layout)
-        let dx = Tensor.zeros(s, layout: x.layout)
+        let dy = dy.inLayout(layout)
+        let dx = Tensor.zeros(s, layout: layout)
         copyWindow(from: dy, top: 0, left: 0, to: dx, dstTop: top, dstLeft: left, height: height, width: width)
         return [dx]
     }

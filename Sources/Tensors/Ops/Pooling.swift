@@ -14,8 +14,9 @@ private func pool(_ x: Tensor, _ kind: PoolKind, _ g: PoolGeometry) -> Tensor {
     let backend = Backend.current
     let training = Tape.current != nil && x.requiresGrad
     let (y, context) = backend.pool(x, kind: kind, geometry: g, training: training)
+    let (shape, layout) = (x.shape, x.layout)
     Tape.record(y, inputs: [x]) { dy in
-        [backend.poolBackward(dy, inputShape: x.shape, inputLayout: x.layout, kind: kind, geometry: g, context: context)]
+        [backend.poolBackward(dy, inputShape: shape, inputLayout: layout, kind: kind, geometry: g, context: context)]
     }
     return y
 }
