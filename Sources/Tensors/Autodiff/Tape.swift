@@ -6,11 +6,19 @@
 /// Leaf tensors (parameters) collect their gradient in `grad`, adding to what is there until the
 /// caller zeroes it.
 public final class Tape {
+    /// What the backward pass needs to know about an op's input. Recorded outputs are kept only by
+    /// identity: a pullback captures the tensors it really needs (a convolution its input, an
+    /// addition nothing), so inputs that no pullback needs are freed after the forward pass.
+    /// Leaves (parameters) are held, to receive their gradient.
+    struct Input {
+        let id: ObjectIdentifier
+        let shape: Shape
+        let requiresGrad: Bool
+        let leaf: Tensor?
+    }
+
     struct Node {
-        let inputs: [Tensor]
-        /// Held weakly: an output nobody consumed dies after the forward pass (no gradient can
-        /// reach it), instead of being kept alive until the backward pass.
-        weak var output: Tensor?
+        let inputs: [Input]
         let outputID: ObjectIdentifier
         let pullback: (Tensor) -> [Tensor?]
     }
@@ -47,7 +55,10 @@ public final class Tape {
         guard let tape = current, inputs.contains(where: { $0.requiresGrad }) else { return }
         output.requiresGrad = true
         output.isRecordedOutput = true
-        tape.nodes.append(Node(inputs: inputs, output: output, outputID: ObjectIdentifier(output), pullback: pullback))
+        let refs = inputs.map {
+            Input(id: ObjectIdentifier($0), shape: $0.shape, requiresGrad: $0.requiresGrad, leaf: $0.isRecordedOutput || !$0.requiresGrad ? nil : $0)
+        }
+        tape.nodes.append(Node(inputs: refs, outputID: ObjectIdentifier(output), pullback: pullback))
     }
 
     /// Number of recorded nodes.
@@ -56,27 +67,29 @@ public final class Tape {
     /// Back-propagates from `output`, seeded with `seed` (ones when nil, i.e. d output = 1).
     /// The tape is consumed: its nodes and the activations they hold are released.
     public func backward(from output: Tensor, seed: Tensor? = nil) {
-        // Pending gradients, each with its tensor held strongly: while an entry exists its tensor is
-        // alive, so the identifier cannot be reused by another tensor.
-        var grads: [ObjectIdentifier: (tensor: Tensor, grad: Tensor)] = [:]
-        grads[ObjectIdentifier(output)] = (output, seed ?? Tensor.filled(1, shape: output.shape, layout: output.layout))
+        // Pending gradients of recorded outputs, by identity. A tensor's producer is recorded
+        // before its consumers and all its consumers run before it can be freed, so an
+        // identifier is never shared by two tensors whose gradients are pending at once.
+        var grads: [ObjectIdentifier: Tensor] = [:]
+        grads[ObjectIdentifier(output)] = seed ?? Tensor.filled(1, shape: output.shape, layout: output.layout)
         // Pop nodes one at a time, so each node's saved activations are released as soon as
         // its pullback has run (the peak is then the forward's activations, not twice that).
         while let node = nodes.popLast() {
-            guard let dy = grads.removeValue(forKey: node.outputID)?.grad else { continue }
+            guard let dy = grads.removeValue(forKey: node.outputID) else { continue }
             let dxs = node.pullback(dy)
             precondition(dxs.count == node.inputs.count, "[Tape] pullback returned \(dxs.count) gradients for \(node.inputs.count) inputs")
             for (input, dx) in zip(node.inputs, dxs) {
                 guard input.requiresGrad, let dx else { continue }
                 precondition(dx.shape == input.shape, "[Tape] gradient \(dx.shape) for input \(input.shape)")
-                if input.isRecordedOutput {
-                    let key = ObjectIdentifier(input)
-                    // Out of place: a pullback may hand the same tensor to several inputs.
-                    grads[key] = (input, grads[key].map { Backend.current.add($0.grad, dx.inLayout($0.grad.layout)) } ?? dx)
-                } else if let existing = input.grad {
-                    Backend.current.accumulate(into: existing, dx.inLayout(existing.layout))
+                if let leaf = input.leaf {
+                    if let existing = leaf.grad {
+                        Backend.current.accumulate(into: existing, dx.inLayout(existing.layout))
+                    } else {
+                        leaf.grad = dx.inLayout(leaf.layout).copy()
+                    }
                 } else {
-                    input.grad = dx.inLayout(input.layout).copy()
+                    // Out of place: a pullback may hand the same tensor to several inputs.
+                    grads[input.id] = grads[input.id].map { Backend.current.add($0, dx.inLayout($0.layout)) } ?? dx
                 }
             }
         }

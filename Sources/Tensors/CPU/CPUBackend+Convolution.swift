@@ -79,7 +79,11 @@ extension CPUBackend {
     }
 
     /// `w` in the layout `md` describes: the tensor itself when plain suffices, else a cached re-laid-out copy.
-    func weights(_ w: Tensor, as md: dnnl_memory_desc_t, transposed: Bool, key: String) -> UnsafeMutableRawPointer {
+    /// `w` laid out as `md`: the tensor itself when plain suffices; else a re-laid-out copy, cached
+    /// across calls while the weight does not change (inference), transient while it is being
+    /// trained (it changes every step, and a cache would only hold memory): pass `cacheable`
+    /// accordingly. `keep` owns a transient copy.
+    func weights(_ w: Tensor, as md: dnnl_memory_desc_t, transposed: Bool, key: String, cacheable: Bool, keep: inout [Storage]) -> UnsafeMutableRawPointer {
         var plain = weightDesc(w.shape, transposed: transposed)
         var wanted = md
         if unet_md_equal(&plain, &wanted) != 0 { return raw(w) }
@@ -88,7 +92,12 @@ extension CPUBackend {
         }
         let buffer = Storage(count: (unet_md_size(&wanted) + 3) / 4)
         reorder(plain, raw(w), wanted, UnsafeMutableRawPointer(buffer.pointer), key: "wreorder|" + key)
-        weightCache[key] = (ObjectIdentifier(w), w.version, buffer)
+        if !cacheable {
+            weightCache[key] = nil
+            keep.append(buffer)
+        } else {
+            weightCache[key] = (ObjectIdentifier(w), w.version, buffer)
+        }
         return UnsafeMutableRawPointer(buffer.pointer)
     }
 
@@ -102,8 +111,8 @@ extension CPUBackend {
         let y = Tensor(shape: yShape, layout: preferredLayout(channels: yShape.c))
         let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t)
         let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md), dstMD = p.md(dnnl_query_dst_md)
-        let wptr = weights(w, as: wmd, transposed: t, key: key)
         var keep: [Storage] = []
+        let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: !(w.requiresGrad && Tape.isRecording), keep: &keep)
         let xptr = bindInput(x, srcMD, &keep, key: key)
         let (yptr, finish) = bindOutput(y, dstMD, key: key)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
@@ -134,8 +143,8 @@ extension CPUBackend {
         }
         let dx = Tensor(shape: inputShape, layout: inputLayout)
         let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
-        let wptr = weights(w, as: wmd, transposed: t, key: key)
         var keep: [Storage] = []
+        let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: false, keep: &keep)
         let dyptr = bindInput(dy, ddstMD, &keep, key: key)
         let (dxptr, finish) = bindOutput(dx, dsrcMD, key: key)
         dnnl.execute(p, [(DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DIFF_SRC, dsrcMD, dxptr)])

@@ -35,8 +35,8 @@ extension CPUBackend {
             y = Tensor(shape: yShape, layout: layout)
         }
         let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
-        let wptr = weights(w, as: wmd, transposed: false, key: key)
         var keep: [Storage] = []
+        let wptr = weights(w, as: wmd, transposed: false, key: key, cacheable: true, keep: &keep)
         let xptr = bindInput(x, srcMD, &keep, key: key)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
