@@ -53,37 +53,49 @@ enum FileIO {
     }
 
     /// Replaces `path` atomically with `bytes`: writes a temporary file in the
-    /// same directory, fsyncs it, renames it over `path`, then fsyncs the directory.
-    /// On failure the temporary file is removed and `path` is left untouched.
+    /// same directory (`.NAME.tmp-PID-RANDOM`, hidden, never mistaken for `path`), fsyncs it,
+    /// renames it over `path`, then fsyncs the directory. On failure (a full disk, a folder
+    /// without write permission) the temporary file is removed, `path` is left untouched and the
+    /// error names `path`, the step that failed and the system's reason.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        func failed(_ step: String) -> SafeTensorsError {
+            .io(path: path, operation: "write (\(step); any previous file is unchanged)", message: errnoMessage())
+        }
         var suffix = UInt64.random(in: 0...UInt64.max)
         var tempPath = ""
         var fd: Int32 = -1
         for _ in 0..<16 {
-            tempPath = "\(directory)/.\(base).tmp-\(getpid())-\(String(suffix, radix: 36))"
+            tempPath = "\(directory)/\(temporaryPrefix(for: base))\(getpid())-\(String(suffix, radix: 36))"
             fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 || errno != EEXIST { break }
             suffix = UInt64.random(in: 0...UInt64.max)
         }
-        guard fd >= 0 else { throw failure(tempPath, "create temporary file") }
+        guard fd >= 0 else { throw failed("cannot create a temporary file in \(directory)") }
         var renamed = false
         defer { if !renamed { unlink(tempPath) } }
         do {
             try writeAll(fd: fd, bytes, path: tempPath)
-            guard fsync(fd) == 0 else { throw failure(tempPath, "fsync") }
+            guard fsync(fd) == 0 else { throw failed("fsync of the temporary file") }
         } catch {
+            let saved = errno
             close(fd)
+            errno = saved
+            if case .io(_, "write", _)? = error as? SafeTensorsError { throw failed("writing the temporary file") }
             throw error
         }
-        guard close(fd) == 0 else { throw failure(tempPath, "close") }
-        guard rename(tempPath, path) == 0 else { throw failure(path, "rename temporary file onto") }
+        guard close(fd) == 0 else { throw failed("closing the temporary file") }
+        guard rename(tempPath, path) == 0 else { throw failed("renaming the temporary file onto it") }
         renamed = true
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { throw failure(directory, "open directory") }
         defer { close(dirfd) }
         guard fsync(dirfd) == 0 else { throw failure(directory, "fsync directory") }
     }
+
+    /// The name prefix of `writeAtomically`'s temporary files for a file named `base`:
+    /// `.BASE.tmp-` (leftovers of a killed process can be found and removed by it).
+    static func temporaryPrefix(for base: String) -> String { ".\(base).tmp-" }
 }

@@ -24,7 +24,7 @@ final class EndToEndTests: XCTestCase {
             try Image(width: w, height: h, channels: 1, samples: img).write(to: "\(root)/\(folder)/\(name).png")
             if mask { try Image(width: w, height: h, channels: 1, samples: m).write(to: "\(root)/masks/\(name).png") }
         }
-        for k in 0..<4 { try write("s \(k)", 40, 40, folder: "images", mask: true) }   // names with spaces
+        for name in ["s 0", "s 1", "s 2", "naïve 日本 3"] { try write(name, 40, 40, folder: "images", mask: true) }   // spaces, non-ASCII
         try write("odd-size", 53, 29, folder: "unseen", mask: false)
         try write("wide", 90, 37, folder: "unseen", mask: false)
         return root
@@ -65,6 +65,7 @@ final class EndToEndTests: XCTestCase {
         // Predict the training images and evaluate against their masks.
         let trainPred = root + "/train-pred"
         XCTAssertEqual(try ToolRunner.run(["predict", "--model", run + "/best.safetensors", "--out", trainPred, root + "/images"]).status, 0)
+        XCTAssertEqual(try Image.read(contentsOf: trainPred + "/naïve 日本 3.png").width, 40, "non-ASCII names through prediction")
         let json = root + "/scores.json"
         let evaluate = try ToolRunner.run(["evaluate", "--pred", trainPred, "--masks", root + "/masks", "--json", json])
         XCTAssertEqual(evaluate.status, 0, evaluate.error)

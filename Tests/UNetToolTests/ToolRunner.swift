@@ -23,10 +23,11 @@ enum ToolRunner {
         let error: String
     }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// Runs `unet` (or `executable`, e.g. a shell wrapping it) with `arguments`.
+    static func run(_ arguments: [String], in directory: String? = nil, executable program: String? = nil) throws -> Result {
         guard let executable else { throw XCTSkip("the unet executable was not built beside the tests") }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
+        p.executableURL = URL(fileURLWithPath: program ?? executable)
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment

@@ -50,6 +50,8 @@ public final class Trainer {
     public private(set) var computeSeconds: Double = 0
     /// Stops (as on Ctrl-C) when this many steps are done; for tests of interruption.
     var stopAtStep: Int?
+    /// Replaces the loss of this step (1-based, as reported) by NaN; for tests of divergence.
+    var nanLossAtStep: Int?
 
     public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch }
     public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
@@ -60,6 +62,8 @@ public final class Trainer {
         var options = options
         let problems = options.problems
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
+        // An unusable run folder is reported before the data is read, not at the first save.
+        try AtomicFile.createDirectory(options.outputDirectory)
         if let threads = options.threads { ComputeThreads.set(threads) }
         let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
         guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
@@ -154,7 +158,8 @@ public final class Trainer {
 
     /// Runs until the step budget is spent or a stop signal arrives.
     public func run() throws -> TrainingOutcome {
-        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(options.outputDirectory)
+        removeStaleTemporaryFiles()
         try writeOptions()
         let total = totalSteps
         let perEpoch = batcher.stepsPerEpoch
@@ -184,7 +189,7 @@ public final class Trainer {
             let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
             let tape = Tape()
             let lossTensor = tape.record { loss(model(x), targets: batch.targets, pixelWeights: batch.weights) }
-            let value = reducer.combine(lossTensor.scalar)
+            let value = state.step + 1 == nanLossAtStep ? Float.nan : reducer.combine(lossTensor.scalar)
             guard value.isFinite else {
                 throw TrainingError.diverged(step: state.step + 1, loss: value,
                                              lastGoodCheckpoint: FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil)
@@ -242,6 +247,20 @@ public final class Trainer {
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
         try Checkpoint(model: model, info: info, optimizer: optimizer, training: state, runOptions: options).write(to: lastPath)
+    }
+
+    /// The files of the run folder, which are written atomically through hidden temporary files
+    /// `.NAME.tmp-…` (see `AtomicFile` and `SafeTensorsFile.write`).
+    static let runFiles = ["last.safetensors", "best.safetensors", "metrics.csv", "curves.png", "options.json"]
+
+    /// Removes temporary files left by a run that was killed while saving (SIGKILL, power loss).
+    /// They are hidden and never read in place of a checkpoint; this only reclaims their space.
+    func removeStaleTemporaryFiles() {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: options.outputDirectory) else { return }
+        for name in names where Trainer.runFiles.contains(where: { name.hasPrefix(".\($0).tmp-") }) {
+            try? fm.removeItem(atPath: (options.outputDirectory as NSString).appendingPathComponent(name))
+        }
     }
 
     private func writeOptions() throws {

@@ -63,7 +63,7 @@ struct Predict: ParsableCommand {
                                   flipAveraging: flipAverage)
         let files = try ImageFiles.collect(inputs)
         guard !files.isEmpty else { throw ValidationError("no PNG or JPEG images found in \(inputs.joined(separator: ", "))") }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(out)
         let palette = info.palette.map { RGBA8($0[0], $0[1], $0[2]) }
         var failures: [String] = []
         let start = Date()
@@ -100,7 +100,7 @@ struct Predict: ParsableCommand {
         let probs = predictor.probabilities(pixels, channels: channels, height: height, width: width)
         let mask = Predictor.argmax(probs, classes: classes, height: height, width: width)
         let base = (out as NSString).appendingPathComponent(file.relativeName)
-        try FileManager.default.createDirectory(atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory((base as NSString).deletingLastPathComponent)
         let maskImage: Image
         switch format {
         case .indexed: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) }, palette: palette)

@@ -16,6 +16,10 @@ struct Train: ParsableCommand {
         Writes RUN_DIR/last.safetensors (every epoch, and on Ctrl-C), RUN_DIR/best.safetensors (best \
         validation mean IoU), RUN_DIR/metrics.csv and RUN_DIR/curves.png. Resume with \
         --resume RUN_DIR/last.safetensors (the run's options are restored; --epochs/--steps may extend it).
+
+        Exit status: 0 when done; 130 after Ctrl-C (SIGINT) and 143 after SIGTERM, once the \
+        current step is finished and last.safetensors is saved (a second Ctrl-C stops at once); \
+        1 on an error (bad input, divergence, a failed write), with the file and the reason.
         """)
 
     @Option(help: "Dataset folder with images/ and masks/ (default: the sample in Data/).")
@@ -175,7 +179,7 @@ struct Train: ParsableCommand {
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
         } else {
-            throw ExitCode(130)
+            throw ExitCode(StopSignal.exitCode)
         }
     }
 }
