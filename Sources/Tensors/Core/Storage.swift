@@ -23,9 +23,17 @@ final class BufferPool {
     private var cachedBytes = 0
     private var lock = pthread_mutex_t()
     /// The most bytes held in free buffers; beyond it freed buffers go back to the system.
-    var budgetBytes = 1 << 30
+    /// `UNET_BUFFER_POOL_MB` overrides the default (for memory experiments).
+    var budgetBytes: Int
 
-    init() { pthread_mutex_init(&lock, nil) }
+    init() {
+        pthread_mutex_init(&lock, nil)
+        if let mb = getenv("UNET_BUFFER_POOL_MB").flatMap({ Int(String(cString: $0)) }) {
+            budgetBytes = mb << 20
+        } else {
+            budgetBytes = 1 << 30
+        }
+    }
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let n = max(count, 1)
@@ -36,7 +44,18 @@ final class BufferPool {
             pthread_mutex_unlock(&lock)
             return p
         }
+        // A miss: give cached buffers of other sizes back first, so that the cache never adds
+        // to the peak resident memory (it only saves page faults when the same sizes recur).
+        var released: [UnsafeMutablePointer<Float>] = []
+        var needed = n * 4
+        while needed > 0, let size = free.keys.max(), var list = free[size], let p = list.popLast() {
+            free[size] = list.isEmpty ? nil : list
+            cachedBytes -= size * 4
+            needed -= size * 4
+            released.append(p)
+        }
         pthread_mutex_unlock(&lock)
+        for p in released { Glibc.free(p) }
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, 64, n * MemoryLayout<Float>.stride)
         precondition(status == 0 && raw != nil, "[Storage] out of memory allocating \(n * 4) bytes")
