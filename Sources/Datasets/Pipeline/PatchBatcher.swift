@@ -72,7 +72,8 @@ public struct PatchBatcher: Sendable {
         for slot in 0..<batchSize {
             let index = order[(inEpoch * batchSize + slot) % order.count]
             var rng = SeededGenerator(seed: PatchBatcher.mix(seed, UInt64(step), UInt64(slot)))
-            let patch = try self.patch(from: source.sample(index), rng: &rng)
+            var patch = try self.patch(from: source.sample(index), rng: &rng)
+            if !source.normalizesImages { source.normalization.apply(to: &patch.image) }
             inputs.replaceSubrange((slot * c * p * p)..<((slot + 1) * c * p * p), with: patch.image)
             targets.replaceSubrange((slot * o * o)..<((slot + 1) * o * o), with: patch.mask!)
             if let w = patch.weights { weights!.replaceSubrange((slot * o * o)..<((slot + 1) * o * o), with: w) }

@@ -18,10 +18,14 @@ public final class SampleSource: @unchecked Sendable {
     private var cachedBytes = 0
     private let budgetBytes: Int
     private let lock = NSLock()
+    /// Whether `sample(_:)` returns normalised images; training sources return [0, 1] images so
+    /// that intensity augmentation (gamma) works on them, and normalise each patch afterwards.
+    public let normalizesImages: Bool
 
     public init(pairs: [SamplePair], channels: Int, classCount: Int, classMap: ClassMap? = nil,
                 normalization: InputNormalization, weightMap: BorderWeightMap? = nil, foregroundClass: Int32 = 1,
-                cacheBudgetBytes: Int = 2 << 30) {
+                cacheBudgetBytes: Int = 2 << 30, normalizesImages: Bool = true) {
+        self.normalizesImages = normalizesImages
         self.pairs = pairs
         self.channels = channels
         self.classCount = classCount
@@ -49,7 +53,7 @@ public final class SampleSource: @unchecked Sendable {
         lock.unlock()
         let pair = pairs[index]
         var (pixels, h, w) = try SampleSource.loadImage(pair.imagePath, channels: channels)
-        normalization.apply(to: &pixels)
+        if normalizesImages { normalization.apply(to: &pixels) }
         let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap)
         guard mask.width == w && mask.height == h else {
             throw DatasetError.invalid([.sizeMismatch(image: pair.imagePath, imageWidth: w, imageHeight: h, mask: pair.maskPath, maskWidth: mask.width, maskHeight: mask.height)])

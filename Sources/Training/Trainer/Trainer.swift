@@ -93,14 +93,14 @@ public final class Trainer {
 
         let weightMap = options.weightMap ? BorderWeightMap() : nil
         let source = SampleSource(pairs: data.train, channels: data.channels, classCount: options.model.classes, classMap: data.classMap,
-                                  normalization: normalization, weightMap: weightMap)
+                                  normalization: normalization, weightMap: weightMap, normalizesImages: false)
         let patch = options.effectivePatchSize
         let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
         let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
         let perImage = PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)
         let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
                                         elastic: options.elastic ? ElasticDeformation() : nil,
-                                        intensity: options.intensity ? Trainer.standardizedIntensity : nil)
+                                        intensity: options.intensity ? IntensityAugmentation() : nil)
         batcher = PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
                                patchesPerImage: perImage, seed: options.seed)
         validationSource = data.validation.isEmpty ? nil
@@ -268,11 +268,4 @@ public final class Trainer {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(Array(try encoder.encode(options)), to: (options.outputDirectory as NSString).appendingPathComponent("options.json"))
     }
-}
-
-extension Trainer {
-    /// Intensity augmentation for standardised inputs (units of the dataset's standard
-    /// deviation): brightness ±0.2, contrast ×[0.8, 1.25]; no gamma or clamping, which assume [0, 1].
-    static let standardizedIntensity = IntensityAugmentation(brightness: -0.2...0.2, contrast: 0.8...1.25, gamma: nil,
-                                                             noiseStandardDeviation: nil, clampsOutput: false)
 }
