@@ -52,7 +52,7 @@ public struct BenchmarkReport {
             "peak_rss_mb": opt(peakRSS),
             "gflops_train": opt(trainingRate), "gflops_infer": opt(inferenceRate), "sgemm_gflops": opt(sgemmRate),
             "gflop_forward": forwardGFLOP, "gflop_train_step": trainingGFLOP, "flop_convention": Self.flopConvention,
-            "inference_bn": "eval mode, running statistics, not folded",
+            "inference_bn": "eval mode, running statistics folded into the convolutions; residual sum and ReLU fused as post-ops",
             "depth": c.depth, "width": c.baseWidth, "width_multiplier": c.widthMultiplier, "padding": c.padding.rawValue,
             "block": c.block.rawValue, "upsampling": c.upsampling.rawValue, "batch_norm": c.batchNorm, "dropout": Double(c.dropout),
             "input_channels": c.inputChannels, "classes": c.classes,

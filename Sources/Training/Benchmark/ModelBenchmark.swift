@@ -7,7 +7,7 @@ import Tensors
 /// for the [batch, size', size'] output, size' = `configuration.outputSize(forInput: size)`.
 /// A training step is forward, softmax cross-entropy, backward, Adam (lr 1e-3), zeroing the
 /// gradients: exactly what the trainer does per batch minus data loading. Inference is the model
-/// in eval mode (batch norm from running statistics, not folded into the convolutions) without a tape.
+/// in eval mode without a tape (batch norm folded into the convolutions, residual sums and ReLUs fused).
 public final class ModelBenchmark {
     public let configuration: UNetConfiguration
     public let inputSize: Int
