@@ -15,6 +15,10 @@ public final class Tensor {
     var isRecordedOutput = false
     /// Bumped on every in-place change, so caches keyed on it notice.
     public private(set) var version = 0
+    /// Recomputes this tensor's values from tensors that are saved anyway. Set by ops whose
+    /// output is cheap to redo (batch norm + ReLU): a consumer's pullback may keep this recipe
+    /// instead of the tensor, so the tensor is freed after the forward pass.
+    var recompute: (() -> Tensor)?
 
     /// An uninitialised tensor (contents undefined).
     public init(shape: Shape, layout: Layout = .plain, requiresGrad: Bool = false) {

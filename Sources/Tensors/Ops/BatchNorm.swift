@@ -25,6 +25,13 @@ public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Ten
                                               epsilon: epsilon, statisticsFixed: false, fusedReLU: fusedReLU, context: context)
             return [g.dx, g.dgamma, g.dbeta]
         }
+        if fusedReLU && Tape.isRecording {
+            // x, the batch statistics, gamma and beta are saved for the backward pass anyway, so
+            // the output can be redone from them (same formula) instead of being kept.
+            y.recompute = {
+                backend.activation(backend.batchNormInference(x, gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: epsilon), .relu)
+            }
+        }
         return y
     }
     let normalized = backend.batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance, epsilon: epsilon)

@@ -17,13 +17,19 @@ private func convolution(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g:
     let y = backend.convolution(x, weight: weight, bias: bias, geometry: g, transposed: t)
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
+    // The weight gradient needs the input; keep its recipe instead when it has one.
+    let savedInput = x.recompute == nil ? x : nil
+    let recomputeInput = x.recompute
+    let (inputShape, inputLayout) = (x.shape, x.layout)
+    let inputNeedsGradient = x.requiresGrad
     Tape.record(y, inputs: inputs) { dy in
-        let dx = x.requiresGrad
-            ? backend.convolutionBackwardData(dy, weight: weight, inputShape: x.shape, inputLayout: x.layout, geometry: g, transposed: t)
+        let dx = inputNeedsGradient
+            ? backend.convolutionBackwardData(dy, weight: weight, inputShape: inputShape, inputLayout: inputLayout, geometry: g, transposed: t)
             : nil
         var dw: Tensor?, db: Tensor?
         if weight.requiresGrad || (bias?.requiresGrad ?? false) {
-            (dw, db) = backend.convolutionBackwardWeights(x, dy, weightShape: weight.shape, withBias: bias != nil, geometry: g, transposed: t)
+            let input = savedInput ?? recomputeInput!()
+            (dw, db) = backend.convolutionBackwardWeights(input, dy, weightShape: weight.shape, withBias: bias != nil, geometry: g, transposed: t)
         }
         return bias == nil ? [dx, dw] : [dx, dw, db]
     }
