@@ -23,4 +23,6 @@ final class HelpTests: XCTestCase {
     func testPredictHelp() throws { try check(["predict"], "predict") }
     func testEvaluateHelp() throws { try check(["evaluate"], "evaluate") }
     func testInfoHelp() throws { try check(["info"], "info") }
+    func testPreprocessHelp() throws { try check(["preprocess"], "preprocess") }
+    func testBenchHelp() throws { try check(["bench"], "bench") }
 }
