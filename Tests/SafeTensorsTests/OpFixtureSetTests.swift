@@ -37,6 +37,9 @@ final class OpFixtureSetTests: XCTestCase {
         (name: "dice", op: "dice"),
         (name: "global_avg_pool", op: "global_avg_pool"),
         (name: "add", op: "add"),
+        (name: "concat", op: "concat"),
+        (name: "center_crop", op: "center_crop"),
+        (name: "upsample_nearest", op: "upsample_nearest"),
     ]
 
     func testEveryExpectedCaseIsPresent() throws {
@@ -83,7 +86,7 @@ final class OpFixtureSetTests: XCTestCase {
         }
 
         switch op {
-        case "add":
+        case "add", "concat":
             present(["a", "b", "dy", "y", "da", "db"], true)
             XCTAssertEqual(file.tensors.count, 6)
             return
@@ -150,6 +153,10 @@ final class OpFixtureSetTests: XCTestCase {
             if op == "leaky_relu" { XCTAssertEqual(file.metadata["slope"], "0.1") }
         case "global_avg_pool":
             XCTAssertEqual(y, [x[0], x[1], 1, 1], name)
+        case "center_crop":
+            XCTAssertEqual(y, [x[0], x[1], try param("height"), try param("width")], name)
+        case "upsample_nearest":
+            XCTAssertEqual(y, [x[0], x[1], 2 * x[2], 2 * x[3]], name)
         default:
             XCTFail("\(name): unknown op \(op)")
         }

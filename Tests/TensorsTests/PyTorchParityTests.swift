@@ -104,6 +104,28 @@ final class PyTorchParityTests: XCTestCase {
         try check(b.grad, f, "db")
     }
 
+    func testConcatCropUpsample() throws {
+        let f = try fixture("concat")
+        let a = try tensor(f, "a"), b = try tensor(f, "b")
+        let y = try run(f, inputs: [a, b]) { concatChannels([a, b]) }
+        try check(y, f, "y")
+        try check(a.grad, f, "da")
+        try check(b.grad, f, "db")
+
+        let c = try fixture("center_crop")
+        let x = try tensor(c, "x")
+        let height = Int(c.metadata["height"]!)!, width = Int(c.metadata["width"]!)!
+        let cropped = try run(c, inputs: [x]) { centerCrop(x, height: height, width: width) }
+        try check(cropped, c, "y")
+        try check(x.grad, c, "dx")
+
+        let u = try fixture("upsample_nearest")
+        let ux = try tensor(u, "x")
+        let up = try run(u, inputs: [ux]) { upsampleNearest2x(ux) }
+        try check(up, u, "y")
+        try check(ux.grad, u, "dx")
+    }
+
     func testLosses() throws {
         for name in ["ce_plain", "ce_class_weights", "ce_pixel_weights", "ce_both", "dice"] {
             let f = try fixture(name)
