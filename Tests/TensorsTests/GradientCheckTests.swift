@@ -168,3 +168,19 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertNil(gradientMismatch([x]) { $0[0] + $0[0] })
     }
 }
+
+/// Dropout cannot be compared with PyTorch (its mask comes from our generator); its contract is
+/// checked directly: a seeded mask, kept values scaled by exactly 1/(1 − p), identity at inference.
+final class DropoutTests: XCTestCase {
+    func testDropoutScalesKeptValuesAndDropsAboutP() {
+        let x = Tensor.filled(2, shape: Shape(4, 8, 16, 16))
+        var rng = SeededGenerator(seed: 3)
+        let y = dropout(x, probability: 0.25, training: true, rng: &rng).scalars
+        let dropped = y.filter { $0 == 0 }.count
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || $0 == 2 / 0.75 })
+        XCTAssertEqual(Double(dropped) / Double(y.count), 0.25, accuracy: 0.02)
+        var again = SeededGenerator(seed: 3)
+        XCTAssertEqual(dropout(x, probability: 0.25, training: true, rng: &again).scalars, y, "same seed, same mask")
+        XCTAssertTrue(dropout(x, probability: 0.25, training: false, rng: &rng) === x)
+    }
+}
