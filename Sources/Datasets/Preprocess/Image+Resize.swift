@@ -48,21 +48,7 @@ extension Image {
         case .nearest:
             let xs = (0..<width).map { Image.nearestSource($0, input: self.width, output: width) }
             let ys = (0..<height).map { Image.nearestSource($0, input: self.height, output: height) }
-            func gather<T>(_ s: [T]) -> [T] {
-                var out: [T] = []
-                out.reserveCapacity(width * height * channels)
-                for y in ys {
-                    for x in xs {
-                        let base = (y * self.width + x) * channels
-                        for c in 0..<channels { out.append(s[base + c]) }
-                    }
-                }
-                return out
-            }
-            switch samples {
-            case .uint8(let s): return Image(width: width, height: height, channels: channels, samples: gather(s), palette: palette)
-            case .uint16(let s): return Image(width: width, height: height, channels: channels, samples16: gather(s))
-            }
+            return gathering(rows: ys, columns: xs)
         case .smooth:
             let source = expandingPalette()
             let c = source.channels

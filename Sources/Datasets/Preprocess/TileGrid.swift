@@ -24,21 +24,7 @@ extension Image {
         precondition(width > 0 && height > 0, "[window] size \(width)x\(height) must be positive")
         let xs = (0..<width).map { reflectIndex(left + $0, count: self.width) }
         let ys = (0..<height).map { reflectIndex(top + $0, count: self.height) }
-        func gather<T>(_ s: [T]) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(width * height * channels)
-            for y in ys {
-                for x in xs {
-                    let base = (y * self.width + x) * channels
-                    for c in 0..<channels { out.append(s[base + c]) }
-                }
-            }
-            return out
-        }
-        switch samples {
-        case .uint8(let s): return Image(width: width, height: height, channels: channels, samples: gather(s), palette: palette)
-        case .uint16(let s): return Image(width: width, height: height, channels: channels, samples16: gather(s))
-        }
+        return gathering(rows: ys, columns: xs)
     }
 }
 
