@@ -93,3 +93,18 @@ final class ReferenceConvolutionTests: XCTestCase {
         XCTAssertEqual(a.1!.scalars, b.1!.scalars)
     }
 }
+
+/// A cached re-laid-out weight must never serve a different tensor, even one allocated at the
+/// address of a freed weight (folded inference weights are recreated whenever they change).
+final class WeightCacheTests: XCTestCase {
+    func testFreshWeightsAreNeverServedFromAStaleEntry() {
+        var rng = SeededGenerator(seed: 21)
+        let x = Tensor.randomNormal(Shape(1, 16, 6, 6), using: &rng).inLayout(.blocked16)
+        for round in 0..<20 {
+            let w = Tensor.randomNormal(Shape(16, 16, 3, 3), std: 0.3, using: &rng)
+            let fused = conv2dFused(x, weight: w, bias: nil)
+            let reference = ReferenceConvolution.forward(x: x.scalars, xShape: x.shape, w: w.scalars, wShape: w.shape, b: nil, stride: 1, padding: 0)
+            assertClose(fused.scalars, reference.y, atol: 1e-4, rtol: 1e-4, "round \(round)")
+        }
+    }
+}

@@ -87,7 +87,7 @@ extension CPUBackend {
         var plain = weightDesc(w.shape, transposed: transposed)
         var wanted = md
         if unet_md_equal(&plain, &wanted) != 0 { return raw(w) }
-        if let hit = weightCache[key], hit.tensor == ObjectIdentifier(w), hit.version == w.version {
+        if let hit = weightCache[key], hit.matches(w) {
             return UnsafeMutableRawPointer(hit.buffer.pointer)
         }
         let buffer = Storage(count: (unet_md_size(&wanted) + 3) / 4)
@@ -96,7 +96,7 @@ extension CPUBackend {
             weightCache[key] = nil
             keep.append(buffer)
         } else {
-            weightCache[key] = (ObjectIdentifier(w), w.version, buffer)
+            weightCache[key] = CachedWeights(tensor: w, version: w.version, buffer: buffer)
         }
         return UnsafeMutableRawPointer(buffer.pointer)
     }

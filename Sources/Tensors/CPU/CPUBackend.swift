@@ -9,7 +9,7 @@ public final class CPUBackend: ComputeBackend {
 
     let dnnl = DNNLContext()
     /// Weights re-laid-out for a primitive, keyed by primitive; refreshed when the weight's version changes.
-    var weightCache: [String: (tensor: ObjectIdentifier, version: Int, buffer: Storage)] = [:]
+    var weightCache: [String: CachedWeights] = [:]
 
     public var name: String { "cpu-onednn" }
 
@@ -68,4 +68,21 @@ public final class CPUBackend: ComputeBackend {
         for i in 0..<a.count { pa[i] += alpha * pb[i] }
         a.markModified()
     }
+}
+
+/// A weight re-laid-out for a primitive. The source is held weakly and compared by identity: a
+/// freed weight's address can be reused by a new tensor (folded inference weights are created
+/// afresh), which must not hit the old entry.
+final class CachedWeights {
+    weak var tensor: Tensor?
+    let version: Int
+    let buffer: Storage
+
+    init(tensor: Tensor, version: Int, buffer: Storage) {
+        self.tensor = tensor
+        self.version = version
+        self.buffer = buffer
+    }
+
+    func matches(_ w: Tensor) -> Bool { tensor === w && version == w.version }
 }
