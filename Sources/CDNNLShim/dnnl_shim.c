@@ -12,7 +12,7 @@ dnnl_status_t unet_md_f32(dnnl_memory_desc_t *md, int ndims, const int64_t *dims
 
 static void dims2(dnnl_dims_t out, const int64_t *in) { out[0] = in[0]; out[1] = in[1]; }
 
-dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet_pass_t pass, int deconv,
+dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet_pass_t pass, int deconv, int winograd,
                            const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *wei,
                            const dnnl_memory_desc_t *bias, const dnnl_memory_desc_t *dst,
                            const int64_t *strides, const int64_t *pad_l, const int64_t *pad_r,
@@ -22,6 +22,7 @@ dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet
     dnnl_status_t st;
     if (deconv) {
         dnnl_deconvolution_desc_t d;
+        if (winograd) return dnnl_unimplemented;
         dnnl_alg_kind_t alg = dnnl_deconvolution_direct;
         switch (pass) {
         case UNET_FORWARD_TRAINING:
@@ -41,7 +42,7 @@ dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet
         return dnnl_primitive_desc_create(pd, &d, attr, engine, hint);
     }
     dnnl_convolution_desc_t d;
-    dnnl_alg_kind_t alg = dnnl_convolution_direct;
+    dnnl_alg_kind_t alg = winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
     switch (pass) {
     case UNET_FORWARD_TRAINING:
     case UNET_FORWARD_INFERENCE:

@@ -13,17 +13,36 @@ final class TilingTests: XCTestCase {
         return (m, ModelInfo(configuration: c, normalization: .identity(channels: 1)))
     }
 
+    /// Runs `body` with the backend's convolution algorithm set to `algorithm`.
+    func with<R>(_ algorithm: ConvolutionAlgorithm, _ body: () -> R) -> R {
+        let saved = CPUBackend.shared.convolutionAlgorithm
+        CPUBackend.shared.convolutionAlgorithm = algorithm
+        defer { CPUBackend.shared.convolutionAlgorithm = saved }
+        return body()
+    }
+
     func testTileSizeDoesNotChangeTheResult() {
         let (net, info) = model()
         var rng = SeededGenerator(seed: 2)
         let (h, w) = (83, 101)   // odd, never a tile multiple
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
-        let small = Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w)
-        let large = Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w)
         let plans = (Predictor(model: net, info: info, tile: 60).plan(height: h, width: w), Predictor(model: net, info: info, tile: 140).plan(height: h, width: w))
         XCTAssertNotEqual(plans.0.inputSize, plans.1.inputSize)
+        // Direct convolutions: tiles aligned to 2^depth see exactly the same sums, bit for bit.
+        let (small, large) = with(.direct) {
+            (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
+             Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+        }
         XCTAssertEqual(small.count, 3 * h * w)
         XCTAssertEqual(small, large, "tile size changed the prediction")
+        // Winograd (the default) transforms 4×4 output blocks counted from each tile's corner, so
+        // the rounding differs with the tile grid: equal to float rounding, not bit for bit.
+        let (smallW, largeW) = with(.winograd) {
+            (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
+             Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+        }
+        XCTAssertLessThan(zip(smallW, largeW).map { abs($0 - $1) }.max()!, 1e-4)
+        XCTAssertLessThan(zip(smallW, small).map { abs($0 - $1) }.max()!, 1e-4)
         // Probabilities sum to one everywhere.
         for i in stride(from: 0, to: h * w, by: 97) {
             XCTAssertEqual(small[i] + small[h * w + i] + small[2 * h * w + i], 1, accuracy: 1e-5)
@@ -49,8 +68,10 @@ final class TilingTests: XCTestCase {
         let (h, w) = (70, 90)
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
         // Margins of half the receptive field: the kept centres never see a tile's zero padding.
-        let a = Predictor(model: net, info: info, tile: 96).probabilities(image, channels: 1, height: h, width: w)
-        let b = Predictor(model: net, info: info, tile: 160).probabilities(image, channels: 1, height: h, width: w)
+        let (a, b) = with(.direct) {
+            (Predictor(model: net, info: info, tile: 96).probabilities(image, channels: 1, height: h, width: w),
+             Predictor(model: net, info: info, tile: 160).probabilities(image, channels: 1, height: h, width: w))
+        }
         let worst = zip(a, b).map { abs($0 - $1) }.max()!
         XCTAssertLessThan(worst, 1e-5, "same-padding tiles with margins of half the receptive field should agree")
     }

@@ -18,10 +18,12 @@ typedef enum {
 /// A plain float32 memory descriptor with the given dims and format tag (or dnnl_format_tag_any).
 dnnl_status_t unet_md_f32(dnnl_memory_desc_t *md, int ndims, const int64_t *dims, dnnl_format_tag_t tag);
 
-/// Convolution (deconv = 0) or transposed convolution (deconv = 1). For UNET_BACKWARD_DATA `src`
-/// and `dst` are the diff_src and diff_dst descriptors; for UNET_BACKWARD_WEIGHTS `wei` and `bias`
-/// are the diff descriptors. `bias` may be NULL. `hint` is the forward descriptor for backward passes.
-dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet_pass_t pass, int deconv,
+/// Convolution (deconv = 0) or transposed convolution (deconv = 1), computed directly
+/// (winograd = 0) or by Winograd's F(4×4, 3×3) (winograd = 1: 3×3 stride-1 convolutions only;
+/// an unsupported shape returns dnnl_unimplemented). For UNET_BACKWARD_DATA `src` and `dst` are
+/// the diff_src and diff_dst descriptors; for UNET_BACKWARD_WEIGHTS `wei` and `bias` are the diff
+/// descriptors. `bias` may be NULL. `hint` is the forward descriptor for backward passes.
+dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet_pass_t pass, int deconv, int winograd,
                            const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *wei,
                            const dnnl_memory_desc_t *bias, const dnnl_memory_desc_t *dst,
                            const int64_t *strides, const int64_t *pad_l, const int64_t *pad_r,

@@ -56,7 +56,34 @@ extension CPUBackend {
     }
 
     private func convKey(_ x: Shape, _ xl: Layout, _ w: Shape, _ bias: Bool, _ g: ConvGeometry, _ t: Bool) -> String {
-        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)"
+        let wino = convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t)
+        return "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)\(wino ? "|wino" : "")"
+    }
+
+    /// A convolution primitive descriptor: Winograd when the policy asks for it and oneDNN
+    /// implements it for this shape and pass, else direct. `sum` and `relu` are fused post-ops
+    /// (forward inference). The scratchpad is ours to provide (`DNNLContext.execute` takes it from
+    /// the buffer pool for the call): oneDNN's own would keep the largest one ever needed, the
+    /// Winograd transforms of the first layer (hundreds of MB), resident for the whole run.
+    func convolutionDescriptor(_ pass: unet_pass_t, weight w: Shape, geometry g: ConvGeometry, transposed t: Bool,
+                               src: dnnl_memory_desc_t, wei: dnnl_memory_desc_t, bias: dnnl_memory_desc_t?,
+                               dst: dnnl_memory_desc_t, sum: Bool = false, relu: Bool = false,
+                               hint: const_dnnl_primitive_desc_t?, key: String) -> dnnl_primitive_desc_t {
+        var src = src, wei = wei, dst = dst
+        var attr: dnnl_primitive_attr_t?
+        check(unet_postops_attr(&attr, sum ? 1 : 0, relu ? 1 : 0), key)
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), key)
+        defer { dnnl_primitive_attr_destroy(attr) }
+        let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
+        var pd: dnnl_primitive_desc_t?
+        withOptionalDesc(bias) { bp in
+            if convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t),
+               unet_conv_pd(&pd, dnnl.engine, pass, 0, 1, &src, &wei, bp, &dst, strides, pads, pads, attr, hint) == dnnl_success {
+                return
+            }
+            check(unet_conv_pd(&pd, dnnl.engine, pass, t ? 1 : 0, 0, &src, &wei, bp, &dst, strides, pads, pads, attr, hint), key)
+        }
+        return pd!
     }
 
     /// The forward primitive descriptor, also the hint for the backward passes.
@@ -64,17 +91,10 @@ extension CPUBackend {
         let key = "fwd|" + convKey(x, xl, w, bias, g, t)
         return dnnl.primitive(key) {
             let y = outputShape(x, w, g, transposed: t)
-            var src = activationDesc(x, xl)
-            var wei = anyWeightDesc(w, transposed: t)
             let b = bias ? memoryDesc([outChannels(w, transposed: t)], dnnl_a) : nil
-            var dst = activationDesc(y, preferredLayout(channels: y.c))
-            var pd: dnnl_primitive_desc_t?
-            let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
-            withOptionalDesc(b) { bp in
-                check(unet_conv_pd(&pd, dnnl.engine, UNET_FORWARD_TRAINING, t ? 1 : 0, &src, &wei, bp, &dst,
-                                   strides, pads, pads, nil, nil), key)
-            }
-            return pd!
+            return convolutionDescriptor(UNET_FORWARD_TRAINING, weight: w, geometry: g, transposed: t,
+                                         src: activationDesc(x, xl), wei: anyWeightDesc(w, transposed: t), bias: b,
+                                         dst: activationDesc(y, preferredLayout(channels: y.c)), hint: nil, key: key)
         }
     }
 
@@ -132,14 +152,9 @@ extension CPUBackend {
         let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t)
         let key = "bwd_data|" + base
         let p = dnnl.primitive(key) {
-            var dsrc = activationDesc(inputShape, inputLayout)
-            var wei = anyWeightDesc(w.shape, transposed: t)
-            var ddst = activationDesc(dy.shape, dy.layout)
-            var pd: dnnl_primitive_desc_t?
-            let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
-            check(unet_conv_pd(&pd, dnnl.engine, UNET_BACKWARD_DATA, t ? 1 : 0, &dsrc, &wei, nil, &ddst,
-                               strides, pads, pads, nil, hint.pd), key)
-            return pd!
+            convolutionDescriptor(UNET_BACKWARD_DATA, weight: w.shape, geometry: g, transposed: t,
+                                  src: activationDesc(inputShape, inputLayout), wei: anyWeightDesc(w.shape, transposed: t), bias: nil,
+                                  dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
         }
         let dx = Tensor(shape: inputShape, layout: inputLayout)
         let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
@@ -161,17 +176,10 @@ extension CPUBackend {
         let key = "bwd_weights|" + base
         let cout = outChannels(weightShape, transposed: t)
         let p = dnnl.primitive(key) {
-            var src = activationDesc(x.shape, x.layout)
-            var dwei = anyWeightDesc(weightShape, transposed: t)
-            let db = withBias ? memoryDesc([cout], dnnl_a) : nil
-            var ddst = activationDesc(dy.shape, dy.layout)
-            var pd: dnnl_primitive_desc_t?
-            let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
-            withOptionalDesc(db) { dbp in
-                check(unet_conv_pd(&pd, dnnl.engine, UNET_BACKWARD_WEIGHTS, t ? 1 : 0, &src, &dwei, dbp, &ddst,
-                                   strides, pads, pads, nil, hint.pd), key)
-            }
-            return pd!
+            convolutionDescriptor(UNET_BACKWARD_WEIGHTS, weight: weightShape, geometry: g, transposed: t,
+                                  src: activationDesc(x.shape, x.layout), wei: anyWeightDesc(weightShape, transposed: t),
+                                  bias: withBias ? memoryDesc([cout], dnnl_a) : nil,
+                                  dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
         }
         let dw = Tensor(shape: weightShape)
         var plain = weightDesc(weightShape, transposed: t)

@@ -11,21 +11,14 @@ extension CPUBackend {
                            g.convOutput(x.shape.w, kernel: w.shape[3], vertical: false))
         let layout = preferredLayout(channels: cout)
         if let residual { precondition(residual.shape == yShape, "[fused conv] residual \(residual.shape) vs output \(yShape)") }
-        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
+        let wino = convolutionAlgorithm.triesWinograd(weight: w.shape, geometry: g, transposed: false)
+        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)\(wino ? "|wino" : "")"
         let p = dnnl.primitive(key) {
-            var src = memoryDesc(x.shape.dims, dnnl_format_tag_any)
-            var wei = memoryDesc(w.shape.dims, dnnl_format_tag_any)
-            var dst = memoryDesc(yShape, layout)
-            let bias = b.map { _ in memoryDesc([cout], dnnl_a) }
-            var attr: dnnl_primitive_attr_t?
-            check(unet_postops_attr(&attr, residual != nil ? 1 : 0, relu ? 1 : 0), key)
-            defer { dnnl_primitive_attr_destroy(attr) }
-            var pd: dnnl_primitive_desc_t?
-            let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
-            withOptionalDesc(bias) { bp in
-                check(unet_conv_pd(&pd, dnnl.engine, UNET_FORWARD_INFERENCE, 0, &src, &wei, bp, &dst, strides, pads, pads, attr, nil), key)
-            }
-            return pd!
+            convolutionDescriptor(UNET_FORWARD_INFERENCE, weight: w.shape, geometry: g, transposed: false,
+                                         src: memoryDesc(x.shape.dims, dnnl_format_tag_any),
+                                         wei: memoryDesc(w.shape.dims, dnnl_format_tag_any),
+                                         bias: b.map { _ in memoryDesc([cout], dnnl_a) },
+                                         dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
         }
         // The sum post-op accumulates into dst, so dst starts as the residual, in the output's layout.
         let y: Tensor

@@ -13,6 +13,10 @@ public final class CPUBackend: ComputeBackend {
 
     public var name: String { "cpu-onednn" }
 
+    /// Direct or Winograd 3×3 convolutions (see `ConvolutionAlgorithm`); a change applies to
+    /// primitives created afterwards (the choice is part of each primitive's cache key).
+    public var convolutionAlgorithm = ConvolutionAlgorithm.fromEnvironment
+
     public func preferredLayout(channels: Int) -> Layout { channels % 16 == 0 ? .blocked16 : .plain }
 
     /// Number of primitives created so far (each is reused for every later call of the same shape).

@@ -39,9 +39,19 @@ final class DNNLContext {
             memories.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: arg, memory: m))
         }
+        // A primitive created with a user-managed scratchpad gets one from the buffer pool for this call.
+        let scratchpad = primitive.scratchpadBytes > 0 ? Storage(count: (primitive.scratchpadBytes + 3) / 4) : nil
+        if let scratchpad {
+            var m: dnnl_memory_t?
+            var desc = primitive.md(dnnl_query_scratchpad_md)
+            check(dnnl_memory_create(&m, &desc, engine, UnsafeMutableRawPointer(scratchpad.pointer)), "scratchpad for \(primitive.what)")
+            memories.append(m)
+            execArgs.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: m))
+        }
         check(dnnl_primitive_execute(primitive.handle, stream, Int32(execArgs.count), execArgs), "execute \(primitive.what)")
         check(dnnl_stream_wait(stream), "wait \(primitive.what)")
         for m in memories { dnnl_memory_destroy(m) }
+        withExtendedLifetime(scratchpad) {}
     }
 }
 
@@ -50,10 +60,14 @@ final class DNNLPrimitive {
     let pd: dnnl_primitive_desc_t
     let handle: dnnl_primitive_t
     let what: String
+    /// Bytes of scratchpad the caller provides (0 where oneDNN manages it, or none is needed).
+    let scratchpadBytes: Int
 
     init(pd: dnnl_primitive_desc_t, what: String) {
         self.pd = pd
         self.what = what
+        var scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!.pointee
+        scratchpadBytes = unet_md_size(&scratch)
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, pd), "primitive \(what)")
         handle = p!
