@@ -153,7 +153,8 @@ final class FaultTests: XCTestCase {
     func testImpossibleOptionCombinationsAreRefusedUpFront() throws {
         for (arguments, expected) in [(["--epochs", "2", "--steps", "5"], "give either --epochs or --steps"),
                                       (["--images", "/x"], "--images and --masks go together"),
-                                      (["--data", "/x", "--images", "/x", "--masks", "/y"], "give either --data or --images/--masks")] {
+                                      (["--data", "/x", "--images", "/x", "--masks", "/y"], "give either --data or --images/--masks"),
+                                      (["--weight-map", "--class-weights", "auto"], "--weight-map already weights classes")] {
             let r = try ToolRunner.run(["train"] + arguments)
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.error.contains(expected), r.error)

@@ -117,8 +117,8 @@ public final class Trainer {
             classWeights = w
         case .auto: classWeights = Trainer.inverseFrequencyWeights(data.histogram)
         }
-        // With the border weight map, class balance is already in the per-pixel weights.
-        loss = SegmentationLoss(kind: options.loss, classWeights: options.weightMap ? nil : classWeights)
+        // With the border weight map, class balance is already in the per-pixel weights (`problems` refuses both).
+        loss = SegmentationLoss(kind: options.loss, classWeights: classWeights)
 
         switch options.optimizer {
         case .sgd: optimizer = SGD(momentum: options.momentum, nesterov: false, weightDecay: options.weightDecay)

@@ -85,6 +85,9 @@ extension TrainingOptions {
         if let c = clipNorm, !(c > 0) { p.append("clip norm must be positive (got \(c))") }
         if weightDecay < 0 { p.append("weight decay must not be negative (got \(weightDecay))") }
         if let size = patchSize, let problem = problems(patch: size) { p.append(problem) }
+        if weightMap, classWeights != .none {
+            p.append("the border weight map already weights classes (inverse frequency); class weights cannot be added to it")
+        }
         return p
     }
 

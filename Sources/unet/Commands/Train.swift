@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
     var loss: LossKind?
     @Option(name: .customLong("class-weights"), help: "Cross-entropy class weights: auto, none or a comma list (default none).")
     var classWeights: String?
-    @Flag(name: .customLong("weight-map"), inversion: .prefixedNo, help: "The paper's border weight map (w0 = 10, σ = 5 px) on the cross-entropy.")
+    @Flag(name: .customLong("weight-map"), inversion: .prefixedNo, help: "The paper's pixel weight map on the cross-entropy: inverse class frequency plus a border term (w0 = 10, σ = 5 px) between touching objects.")
     var weightMap: Bool?
     @Option(help: "Augmentations to switch off, comma-separated: flips, rotations, elastic, intensity, all.")
     var disable: String?
@@ -96,6 +96,10 @@ struct Train: ParsableCommand {
         }
         if let w = classWeights, w != "auto", w != "none", parseWeights(w) == nil {
             throw ValidationError("--class-weights must be auto, none or comma-separated positive numbers (got '\(w)')")
+        }
+        // The weight map's w_c term is the class balance; a second one would silently be ignored.
+        if weightMap == true, let w = classWeights, w != "none" {
+            throw ValidationError("--weight-map already weights classes (the paper's w_c: inverse class frequency); leave out --class-weights '\(w)'")
         }
         // The network and patch rules, checked before any work starts.
         if resume == nil {
