@@ -15,7 +15,7 @@ extension CPUBackend {
         let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)\(wino ? "|wino" : "")"
         let p = dnnl.primitive(key) {
             convolutionDescriptor(UNET_FORWARD_INFERENCE, weight: w.shape, geometry: g, transposed: false,
-                                         src: memoryDesc(x.shape.dims, dnnl_format_tag_any),
+                                         src: activationDesc(x.shape, x.layout),
                                          wei: memoryDesc(w.shape.dims, dnnl_format_tag_any),
                                          bias: b.map { _ in memoryDesc([cout], dnnl_a) },
                                          dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
