@@ -24,7 +24,7 @@ final class BufferPool {
     /// Live + cached memory may exceed the live peak by this factor: recycled buffers are up to
     /// `slack` larger than asked for, so live memory drifts a little above the first step's, and
     /// evicting the whole cache at each small new peak would make every later request a miss.
-    private static let headroom = 1.1
+    private static let headroom = 1.02
 
     private var free: [(pointer: UnsafeMutablePointer<Float>, bytes: Int)] = []
     private var cachedBytes = 0
