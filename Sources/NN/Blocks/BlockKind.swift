@@ -62,12 +62,19 @@ final class ConvNorm: Layer {
     func outputSize(_ n: Int) -> Int { n + 2 * conv.padding - conv.kernel + 1 }
 
     /// relu?(bn(conv(x)) + residual?), the ReLU only when `relu`.
-    func callAsFunction(_ x: Tensor, relu applyReLU: Bool = false, residual: Tensor? = nil) -> Tensor {
+    /// `cropTo` centre-crops the convolution's output before normalisation (a 1×1 convolution
+    /// commutes with cropping, and the cropped output is smaller than the cropped input when the
+    /// convolution reduces channels).
+    func callAsFunction(_ x: Tensor, relu applyReLU: Bool = false, residual: Tensor? = nil, cropTo: (Int, Int)? = nil) -> Tensor {
+        precondition(cropTo == nil || (residual == nil && !applyReLU), "[ConvNorm] cropTo is for plain projections")
         if !Tape.isRecording, !(norm?.mode.training ?? false) {
             let (w, b) = foldedParameters()
-            return conv2dFused(x, weight: w, bias: b, stride: conv.stride, padding: conv.padding, residual: residual, relu: applyReLU)
+            let y = conv2dFused(x, weight: w, bias: b, stride: conv.stride, padding: conv.padding, residual: residual, relu: applyReLU)
+            guard let (h, w) = cropTo else { return y }
+            return centerCrop(y, height: h, width: w)
         }
-        let y = conv(x)
+        var y = conv(x)
+        if let (h, w) = cropTo { y = centerCrop(y, height: h, width: w) }
         if let residual {
             let normalized = norm.map { $0(y) } ?? y
             return applyReLU ? addReLU(normalized, residual) : normalized + residual
@@ -113,7 +120,13 @@ final class Shortcut {
 
     /// The skip for a main-path output of `height`×`width` (cropping first: 1×1 convolution commutes with cropping).
     func callAsFunction(_ x: Tensor, height: Int, width: Int) -> Tensor {
-        let cropped = centerCrop(x, height: height, width: width)
-        return projection.map { $0(cropped) } ?? cropped
+        guard let projection else { return centerCrop(x, height: height, width: width) }
+        // Crop whichever side has fewer channels: the crop is a copy that training keeps (as the
+        // convolution's input, or as batch norm's), and a decoder's shortcut halves the channels
+        // of an input (the concatenation) that its first convolution keeps anyway.
+        if projection.conv.weight.shape[1] > projection.conv.weight.shape[0] {
+            return projection(x, cropTo: (height, width))
+        }
+        return projection(centerCrop(x, height: height, width: width))
     }
 }
