@@ -27,9 +27,9 @@ final class BufferPool {
     private static let headroom = 1.02
 
     private var free: [(pointer: UnsafeMutablePointer<Float>, bytes: Int)] = []
-    private var cachedBytes = 0
-    private var liveBytes = 0
-    private var peakLiveBytes = 0
+    private(set) var cachedBytes = 0
+    private(set) var liveBytes = 0
+    private(set) var peakLiveBytes = 0
     private var lock = pthread_mutex_t()
     /// The most bytes held in cached buffers; `UNET_BUFFER_POOL_MB` overrides the default 1 GiB.
     var budgetBytes: Int
