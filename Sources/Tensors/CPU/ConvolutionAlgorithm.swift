@@ -26,7 +26,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     }
 
     /// Whether to ask oneDNN for Winograd for this convolution (it may still decline).
-    func triesWinograd(weight w: Shape, geometry g: ConvGeometry, transposed: Bool) -> Bool {
+    public func triesWinograd(weight w: Shape, geometry g: ConvGeometry, transposed: Bool) -> Bool {
         guard !transposed, w[2] == 3, w[3] == 3, g.strideH == 1, g.strideW == 1 else { return false }
         switch self {
         case .direct: return false

@@ -1,4 +1,5 @@
 import NN
+import Tensors
 
 /// How an image is cut into network tiles (the U-Net paper's overlap-tile strategy).
 ///
@@ -49,9 +50,15 @@ public struct TilePlan: Equatable, Sendable {
     }
 
     /// Approximate bytes of activations per input pixel per tile, for choosing a tile size.
+    /// Winograd convolutions (the CPU backend's default for multiple-of-16 widths) add their
+    /// transformed input and output, 2.25× each of a level-0 map, while they run.
     public static func bytesPerPixel(_ c: UNetConfiguration) -> Int {
-        var perPixel = 5 * c.width(atLevel: 0)
+        let w0 = c.width(atLevel: 0)
+        var perPixel = 5 * w0
         for l in 0...c.depth { perPixel += max(1, c.width(atLevel: l) >> (2 * l)) }
+        if CPUBackend.shared.convolutionAlgorithm.triesWinograd(weight: Shape(w0, w0, 3, 3), geometry: ConvGeometry(), transposed: false) {
+            perPixel += 5 * w0
+        }
         return 4 * perPixel
     }
 
