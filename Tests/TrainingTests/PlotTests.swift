@@ -70,4 +70,15 @@ final class PlotTests: XCTestCase {
         XCTAssertNotEqual(many.color(forClass: 25), many.color(forClass: 26))
         XCTAssertEqual(Set((0..<20).map { ClassPalette.default(classes: 20).color(forClass: $0) }).count, 20)
     }
+
+    func testOverlayPaletteReplacesGraysWithHues() {
+        // Binary masks are black/white; overlaid, white would only wash the image out.
+        let binary = ClassPalette.default(classes: 2).forOverlay.colors
+        XCTAssertEqual(binary[1], RGBColor(230, 25, 75))
+        XCTAssertNotEqual(binary[0].red == binary[0].green && binary[0].green == binary[0].blue, true)
+        // Chromatic colours are kept as they are; a gray in the middle gets its class's hue.
+        let custom = ClassPalette(colors: [RGBColor(0, 0, 0), RGBColor(10, 200, 30), RGBColor(128, 128, 128)]).forOverlay.colors
+        XCTAssertEqual(custom[1], RGBColor(10, 200, 30))
+        XCTAssertEqual(custom[2], ClassPalette.default(classes: 5).colors[2])
+    }
 }

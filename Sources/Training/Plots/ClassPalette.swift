@@ -25,6 +25,16 @@ public struct ClassPalette: Sendable, Equatable {
         return ClassPalette(colors: Array(distinct.prefix(classes)))
     }
 
+    /// The palette for overlays: gray colours (black, white), which would only darken or wash out
+    /// the image under them, are replaced by the distinct hue of their class (class 1 red, …).
+    public var forOverlay: ClassPalette {
+        ClassPalette(colors: colors.enumerated().map { index, color in
+            guard color.red == color.green, color.green == color.blue else { return color }
+            let hues = ClassPalette.distinct
+            return hues[1 + (index + hues.count - 2) % (hues.count - 1)]
+        })
+    }
+
     /// Black followed by 19 distinct colours (Kelly's and the tab10 lists).
     static let distinct: [RGBColor] = [
         RGBColor(0, 0, 0), RGBColor(230, 25, 75), RGBColor(60, 180, 75), RGBColor(255, 225, 25),

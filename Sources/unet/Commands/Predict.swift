@@ -109,7 +109,7 @@ struct Predict: ParsableCommand {
         try maskImage.write(to: base + ".png", format: .png)
         if overlay {
             let blended = Overlay.blend(mask: mask, overPlanar: display, channels: channels, height: height, width: width,
-                                        palette: ClassPalette(colors: info.palette.map { RGBColor($0[0], $0[1], $0[2]) }),
+                                        palette: ClassPalette(colors: info.palette.map { RGBColor($0[0], $0[1], $0[2]) }).forOverlay,
                                         alpha: 0.45, backgroundTransparent: classes == 2)
             try Image(width: width, height: height, channels: 3, samples: blended).write(to: base + "_overlay.png", format: .png)
         }
