@@ -10,11 +10,13 @@ extension CPUBackend {
     /// The descriptor a primitive is created with for an activation: `format_tag_any`, so that
     /// oneDNN picks one consistent layout for all of a primitive's tensors (for multiple-of-16
     /// channels that is the blocked layout they are stored in, so no conversion happens there).
-    /// Exception: a plain input with fewer than 16 channels (the image) is described as it is
-    /// stored; offered `any`, a 1×1 convolution chose to pad it to 16 channels, a reorder
-    /// costing more than the convolution.
+    /// Exception: an image-like input (plain, at most 4 channels) is described as it is stored;
+    /// offered `any`, a 1×1 convolution chose to pad it to 16 channels, a reorder costing more
+    /// than the convolution. (Not for wider plain maps: with plain on both sides oneDNN picks its
+    /// im2col/GEMM convolution, which is slower, and under which an interrupted run was seen to
+    /// corrupt the heap at exit in about 2% of tries.)
     func activationDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t {
-        if layout == .plain, shape.rank == 4, shape.c < 16 { return memoryDesc(shape.dims, dnnl_abcd) }
+        if layout == .plain, shape.rank == 4, shape.c <= 4 { return memoryDesc(shape.dims, dnnl_abcd) }
         return memoryDesc(shape.dims, dnnl_format_tag_any)
     }
 
