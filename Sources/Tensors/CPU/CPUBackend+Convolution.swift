@@ -62,8 +62,12 @@ extension CPUBackend {
     }
 
     private func convKey(_ x: Shape, _ xl: Layout, _ w: Shape, _ bias: Bool, _ g: ConvGeometry, _ t: Bool) -> String {
-        let wino = convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t)
-        return "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)\(wino ? "|wino" : "")"
+        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)" + algorithmKey(w, g, transposed: t)
+    }
+
+    /// The part of a convolution primitive's cache key that records the algorithm policy's choice.
+    func algorithmKey(_ w: Shape, _ g: ConvGeometry, transposed t: Bool) -> String {
+        convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t) ? "|wino" : ""
     }
 
     /// A convolution primitive descriptor: Winograd when the policy asks for it and oneDNN

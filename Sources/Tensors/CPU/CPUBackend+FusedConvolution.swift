@@ -11,8 +11,8 @@ extension CPUBackend {
                            g.convOutput(x.shape.w, kernel: w.shape[3], vertical: false))
         let layout = preferredLayout(channels: cout)
         if let residual { precondition(residual.shape == yShape, "[fused conv] residual \(residual.shape) vs output \(yShape)") }
-        let wino = convolutionAlgorithm.triesWinograd(weight: w.shape, geometry: g, transposed: false)
-        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)\(wino ? "|wino" : "")"
+        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
+            + algorithmKey(w.shape, g, transposed: false)
         let p = dnnl.primitive(key) {
             convolutionDescriptor(UNET_FORWARD_INFERENCE, weight: w.shape, geometry: g, transposed: false,
                                          src: activationDesc(x.shape, x.layout),

@@ -43,7 +43,7 @@ final class DNNLContext {
         let scratchpad = primitive.scratchpadBytes > 0 ? Storage(count: (primitive.scratchpadBytes + 3) / 4) : nil
         if let scratchpad {
             var m: dnnl_memory_t?
-            var desc = primitive.md(dnnl_query_scratchpad_md)
+            var desc = primitive.scratchpadMD
             check(dnnl_memory_create(&m, &desc, engine, UnsafeMutableRawPointer(scratchpad.pointer)), "scratchpad for \(primitive.what)")
             memories.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: m))
@@ -60,13 +60,15 @@ final class DNNLPrimitive {
     let pd: dnnl_primitive_desc_t
     let handle: dnnl_primitive_t
     let what: String
-    /// Bytes of scratchpad the caller provides (0 where oneDNN manages it, or none is needed).
+    /// The scratchpad the caller provides, and its size in bytes (0 where oneDNN manages it, or none is needed).
+    let scratchpadMD: dnnl_memory_desc_t
     let scratchpadBytes: Int
 
     init(pd: dnnl_primitive_desc_t, what: String) {
         self.pd = pd
         self.what = what
         var scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!.pointee
+        scratchpadMD = scratch
         scratchpadBytes = unet_md_size(&scratch)
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, pd), "primitive \(what)")
