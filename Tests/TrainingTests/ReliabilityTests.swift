@@ -30,14 +30,14 @@ final class ReliabilityTests: XCTestCase {
 
     /// 8-bit gray, 16-bit gray and RGB images in one dataset: everything becomes RGB.
     func testMixedGrayRGBAnd16BitDatasetTrainsOnThreeChannels() throws {
-        let root = try SyntheticDataset.make(count: 3, size: 40)
+        let root = try SyntheticDataset.make(in: self, count: 3, size: 40)
         let gray = try Image.read(contentsOf: root + "/images/img1.png")
         try gray.converted(toChannels: 3).write(to: root + "/images/img1.png")
         let wide = gray.intSamples.map { UInt16($0 * 257) }
         try Image(width: 40, height: 40, channels: 1, samples16: wide).write(to: root + "/images/img2.png")
         XCTAssertEqual(try ImageInfo.read(contentsOf: root + "/images/img2.png").sourceBitDepth, 16)
 
-        var o = options(root, out: NSTemporaryDirectory() + "unet-mixed-\(UUID().uuidString)")
+        var o = options(root, out: scratchPath("unet-mixed"))
         o.steps = 2
         let trainer = quiet(try Trainer(options: o, inferClasses: true))
         XCTAssertEqual(trainer.data.channels, 3)
@@ -51,8 +51,8 @@ final class ReliabilityTests: XCTestCase {
     /// A NaN loss in epoch 3 is reported at its step with the last good checkpoint; `best` and
     /// `last` from epoch 2 stay byte for byte as they were.
     func testDivergenceAfterGoodEpochsKeepsBestAndLast() throws {
-        let root = try SyntheticDataset.make(count: 3, size: 40)
-        var o = options(root, out: NSTemporaryDirectory() + "unet-diverge-\(UUID().uuidString)")
+        let root = try SyntheticDataset.make(in: self, count: 3, size: 40)
+        var o = options(root, out: scratchPath("unet-diverge"))
         o.validationRoot = root
         o.epochs = 2
         let first = quiet(try Trainer(options: o, inferClasses: true))
@@ -81,7 +81,7 @@ final class ReliabilityTests: XCTestCase {
     func testCheckpointWithWrongDTypeNamesTheTensor() throws {
         var c = UNetConfiguration()
         c.depth = 1; c.baseWidth = 4
-        let path = NSTemporaryDirectory() + "unet-dtype-\(UUID().uuidString).safetensors"
+        let path = scratchPath("unet-dtype", suffix: ".safetensors")
         try Checkpoint(model: UNet(c), info: ModelInfo(configuration: c, normalization: .identity(channels: 1))).write(to: path)
         for (dtype, name) in [(DType.f64, "encoder.0.conv1.weight"), (.i64, "head.bias")] {
             var file = try SafeTensorsFile(contentsOf: path)
@@ -89,7 +89,7 @@ final class ReliabilityTests: XCTestCase {
             let count = original.shape.reduce(1, *)
             file.tensors[name] = dtype == .f64 ? StoredTensor(doubles: Array(repeating: 0.5, count: count), shape: original.shape)
                                                : StoredTensor(int64s: Array(repeating: 1, count: count), shape: original.shape)
-            let bad = path + ".\(dtype.rawValue).safetensors"
+            let bad = scratchPath("unet-dtype-\(dtype.rawValue)", suffix: ".safetensors")
             try file.write(to: bad)
             XCTAssertThrowsError(try Checkpoint.read(from: bad)) { error in
                 XCTAssertEqual("\(error)", "\(bad): not a unet checkpoint (tensor '\(name)' has dtype \(dtype.rawValue), expected F32)")
@@ -99,7 +99,7 @@ final class ReliabilityTests: XCTestCase {
 
     /// A run folder under a file is refused when the trainer is made, before any data is read.
     func testUnusableRunFolderIsReportedBeforeWork() throws {
-        let file = NSTemporaryDirectory() + "unet-file-\(UUID().uuidString)"
+        let file = scratchPath("unet-file")
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         var o = options("/nonexistent-data", out: file + "/run")
         o.steps = 1
@@ -107,7 +107,7 @@ final class ReliabilityTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(file)/run: cannot write file (cannot create the output folder: \(file) is a file, not a folder)")
         }
         if geteuid() != 0 {  // root ignores permissions
-            let locked = NSTemporaryDirectory() + "unet-ro-\(UUID().uuidString)"
+            let locked = scratchPath("unet-ro")
             try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
             o.outputDirectory = locked + "/run"
             XCTAssertThrowsError(try Trainer(options: o, inferClasses: true)) { XCTAssertTrue("\($0)".contains("Permission denied"), "\($0)") }
@@ -121,7 +121,7 @@ final class ReliabilityTests: XCTestCase {
         var c = UNetConfiguration()
         c.depth = 1; c.baseWidth = 8
         let info = ModelInfo(configuration: c, normalization: .identity(channels: 1))
-        let dir = NSTemporaryDirectory() + "unet-full-\(UUID().uuidString)"
+        let dir = scratchPath("unet-full")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/last.safetensors"
         try Checkpoint(model: UNet(c, seed: 1), info: info).write(to: path)

@@ -1,12 +1,13 @@
 import Foundation
 import ImageCodecs
 import Tensors
+import XCTest
 
 /// Writes a small dataset of bright disks on a textured background: images/NAME.png (8-bit gray)
-/// and masks/NAME.png (0/255), and returns its root folder.
+/// and masks/NAME.png (0/255), and returns its root folder (removed when `test` ends).
 enum SyntheticDataset {
-    static func make(count: Int, size: Int, seed: UInt64 = 1, extraSizes: [(Int, Int)] = []) throws -> String {
-        let root = NSTemporaryDirectory() + "unet-synthetic-\(UUID().uuidString)"
+    static func make(in test: XCTestCase, count: Int, size: Int, seed: UInt64 = 1, extraSizes: [(Int, Int)] = []) throws -> String {
+        let root = test.scratchPath("unet-synthetic")
         let fm = FileManager.default
         try fm.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/masks", withIntermediateDirectories: true)

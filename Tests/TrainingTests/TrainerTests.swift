@@ -25,8 +25,8 @@ final class TrainerTests: XCTestCase {
     }
 
     func testTinyUNetOverfitsToHighIoU() throws {
-        let root = try SyntheticDataset.make(count: 4, size: 48)
-        var o = options(root, out: NSTemporaryDirectory() + "unet-run-\(UUID().uuidString)")
+        let root = try SyntheticDataset.make(in: self, count: 4, size: 48)
+        var o = options(root, out: scratchPath("unet-run"))
         o.validationRoot = root          // validate on the training images: this is an overfitting test
         o.patchSize = 76                  // depth 2 valid residual: 76 → 36
         o.steps = 150
@@ -47,8 +47,8 @@ final class TrainerTests: XCTestCase {
     }
 
     func testResumedRunMatchesUninterruptedRun() throws {
-        let root = try SyntheticDataset.make(count: 4, size: 40)
-        let base = NSTemporaryDirectory() + "unet-resume-\(UUID().uuidString)"
+        let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
+        let base = scratchPath("unet-resume")
         var o = options(root, out: base + "/straight")
         o.patchSize = 60
         o.epochs = 4
@@ -90,7 +90,7 @@ final class TrainerTests: XCTestCase {
         _ = Tape.withoutRecording { model(Tensor.randomNormal(Shape(2, 1, 44, 44), using: &rng)) }
         model.training = false
         let info = ModelInfo(configuration: c, classNames: ["a", "b", "c"], normalization: .init(mean: [0.4], std: [0.2]))
-        let path = NSTemporaryDirectory() + "unet-ck-\(UUID().uuidString).safetensors"
+        let path = scratchPath("unet-ck", suffix: ".safetensors")
         try Checkpoint(model: model, info: info).write(to: path)
         let loaded = try Checkpoint.read(from: path)
         XCTAssertEqual(loaded.info, info)
@@ -108,7 +108,7 @@ final class TrainerTests: XCTestCase {
         c.depth = 2; c.baseWidth = 8
         var small = UNetConfiguration()
         small.depth = 1; small.baseWidth = 4
-        let path = NSTemporaryDirectory() + "unet-ck-\(UUID().uuidString).safetensors"
+        let path = scratchPath("unet-ck", suffix: ".safetensors")
         try Checkpoint(model: UNet(small), info: ModelInfo(configuration: small, normalization: .identity(channels: 1))).write(to: path)
         var ck = try Checkpoint.read(from: path)
         XCTAssertThrowsError(try ck.load(into: UNet(c))) {
@@ -118,17 +118,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try ck.makeModel(path: path)) { XCTAssertTrue("\($0)".contains("encoder.0.conv1.weight") && "\($0)".contains("[3, 3]")) }
         // Truncated file and a foreign safetensors file.
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
-        let truncated = path + ".trunc"
+        let truncated = scratchPath("unet-ck-truncated")
         try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: truncated))
         XCTAssertThrowsError(try Checkpoint.read(from: truncated)) { XCTAssertTrue("\($0)".contains(truncated)) }
-        let foreign = path + ".foreign.safetensors"
+        let foreign = scratchPath("unet-ck-foreign", suffix: ".safetensors")
         try SafeTensorsFile(metadata: [:], tensors: ["w": StoredTensor(floats: [1, 2], shape: [2])]).write(to: foreign)
         XCTAssertThrowsError(try Checkpoint.read(from: foreign)) { XCTAssertTrue("\($0)".contains("not a unet checkpoint")) }
     }
 
     func testDivergenceIsReportedAtItsStep() throws {
-        let root = try SyntheticDataset.make(count: 3, size: 40)
-        var o = options(root, out: NSTemporaryDirectory() + "unet-nan-\(UUID().uuidString)")
+        let root = try SyntheticDataset.make(in: self, count: 3, size: 40)
+        var o = options(root, out: scratchPath("unet-nan"))
         o.patchSize = 60
         o.steps = 20
         o.learningRate = 3e38   // the first update overflows the weights

@@ -8,7 +8,7 @@ import XCTest
 /// training), evaluate; and the files each writes.
 final class EndToEndTests: XCTestCase {
     func makeDataset() throws -> String {
-        let root = NSTemporaryDirectory() + "unet-e2e-\(UUID().uuidString)"
+        let root = scratchPath("unet-e2e")
         for sub in ["images", "masks", "unseen"] {
             try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
         }

@@ -21,6 +21,7 @@ final class FaultTests: XCTestCase {
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
             try process.run()
         }
+        deinit { try? FileManager.default.removeItem(atPath: errPath) }
         var error: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
         /// Polls until `condition` holds or `seconds` pass; false if the process ended first.
         func wait(seconds: Double, until condition: () -> Bool) -> Bool {
