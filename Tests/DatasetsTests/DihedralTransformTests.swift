@@ -24,6 +24,29 @@ final class DihedralTransformTests: XCTestCase {
                        [1, 4, 2, 5, 3, 6])
     }
 
+    func testTheEightSymmetriesAreDistinctAndEachInverseUndoesItsTransform() {
+        XCTAssertEqual(DihedralTransform.all.count, 8)
+        XCTAssertEqual(DihedralTransform.all.first, .identity)
+        let images = DihedralTransform.all.map { $0.apply(to: grid, channels: 1, height: 2, width: 3) }
+        XCTAssertEqual(Set(images.map { $0.map(Int.init) }).count, 8, "two of the 8 symmetries coincide")
+        // Every flip/turn combination (including vertical flips, which `all` spells differently)
+        // is undone by its inverse, on a non-square 2-channel array.
+        let data = (0..<30).map { Float($0) }  // 2 × 3 × 5
+        for h in [false, true] {
+            for v in [false, true] {
+                for turns in 0..<4 {
+                    let t = DihedralTransform(flipHorizontal: h, flipVertical: v, quarterTurns: turns)
+                    let size = t.outputSize(height: 3, width: 5)
+                    let moved = t.apply(to: data, channels: 2, height: 3, width: 5)
+                    XCTAssertEqual(t.inverse.apply(to: moved, channels: 2, height: size.height, width: size.width), data, "\(t)")
+                }
+            }
+        }
+        // A quarter turn is not its own inverse; a flip is.
+        XCTAssertEqual(DihedralTransform(quarterTurns: 1).inverse, DihedralTransform(quarterTurns: 3))
+        XCTAssertEqual(DihedralTransform(flipHorizontal: true).inverse, DihedralTransform(flipHorizontal: true))
+    }
+
     func testSampleImageMaskAndWeightsMoveTogether() {
         let image = (0..<24).map { Float($0) }  // 2 channels × 3 × 4
         let mask = (0..<12).map { Int32($0) }

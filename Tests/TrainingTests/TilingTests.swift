@@ -1,3 +1,4 @@
+import Datasets
 import NN
 import Tensors
 import XCTest
@@ -46,6 +47,35 @@ final class TilingTests: XCTestCase {
         // Probabilities sum to one everywhere.
         for i in stride(from: 0, to: h * w, by: 97) {
             XCTAssertEqual(small[i] + small[h * w + i] + small[2 * h * w + i], 1, accuracy: 1e-5)
+        }
+    }
+
+    /// Test-time augmentation averages over symmetric copies, so its prediction commutes with
+    /// those symmetries: predicting a turned image gives the turned prediction. A single pass
+    /// does not (the network is not rotation-equivariant), which shows the averaging happened.
+    func testTestTimeAugmentationMakesPredictionsEquivariant() {
+        let (net, info) = model()
+        var rng = SeededGenerator(seed: 5)
+        let (h, w) = (37, 52)   // non-square: a quarter turn swaps the sides
+        let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
+        let turn = DihedralTransform(quarterTurns: 1), flip = DihedralTransform(flipVertical: true)
+        func predict(_ tta: TestTimeAugmentation, _ t: DihedralTransform) -> [Float] {
+            let size = t.outputSize(height: h, width: w)
+            let p = with(.direct) {
+                Predictor(model: net, info: info, tile: 60, augmentation: tta)
+                    .probabilities(t.apply(to: image, channels: 1, height: h, width: w), channels: 1, height: size.height, width: size.width)
+            }
+            return t.inverse.apply(to: p, channels: 3, height: size.height, width: size.width)
+        }
+        func maxDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max()! }
+        let plain = predict(.none, .identity), dihedral = predict(.dihedral, .identity), flips = predict(.flips, .identity)
+        XCTAssertGreaterThan(maxDifference(predict(.none, turn), plain), 1e-3, "a single pass should depend on orientation")
+        XCTAssertLessThan(maxDifference(predict(.dihedral, turn), dihedral), 1e-5)
+        XCTAssertLessThan(maxDifference(predict(.flips, flip), flips), 1e-5)
+        XCTAssertGreaterThan(maxDifference(predict(.flips, turn), flips), 1e-3, "flips alone are not quarter-turn invariant")
+        XCTAssertGreaterThan(maxDifference(dihedral, plain), 1e-3)
+        for i in stride(from: 0, to: h * w, by: 61) {
+            XCTAssertEqual(dihedral[i] + dihedral[h * w + i] + dihedral[2 * h * w + i], 1, accuracy: 1e-5)
         }
     }
 

@@ -35,7 +35,7 @@ final class FaultTests: XCTestCase {
     }
 
     func makeDataset(count: Int = 3) throws -> String {
-        let root = NSTemporaryDirectory() + "unet-faults-\(UUID().uuidString)"
+        let root = scratchPath("unet-faults")
         try FileManager.default.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/masks", withIntermediateDirectories: true)
         var rng = SeededGenerator(seed: 4)
@@ -157,6 +157,13 @@ final class FaultTests: XCTestCase {
                                       (["--data", "/x", "--images", "/x", "--masks", "/y"], "give either --data or --images/--masks"),
                                       (["--weight-map", "--class-weights", "auto"], "--weight-map already weights classes")] {
             let r = try ToolRunner.run(["train"] + arguments)
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.error.contains(expected), r.error)
+        }
+        for (arguments, expected) in [(["predict", "--model", "m", "--out", "o", "x.png", "--flip-average", "--tta", "dihedral"],
+                                       "--flip-average means --tta flips; it contradicts --tta dihedral"),
+                                      (["evaluate", "--pred", "p", "--masks", "m", "--tta", "flips"], "--tta and --flip-average need --model")] {
+            let r = try ToolRunner.run(arguments)
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.error.contains(expected), r.error)
         }

@@ -23,6 +23,22 @@ public struct DihedralTransform: Sendable, Equatable {
     /// The identity transform.
     public static let identity = DihedralTransform()
 
+    /// The 8 distinct symmetries of the square: 0–3 quarter turns, without and with a horizontal
+    /// flip first (a vertical flip equals a horizontal flip and two turns).
+    public static let all: [DihedralTransform] = [false, true].flatMap { flip in
+        (0..<4).map { DihedralTransform(flipHorizontal: flip, quarterTurns: $0) }
+    }
+
+    /// The transform that undoes this one: `inverse.apply(to: apply(to: x))` is `x`.
+    public var inverse: DihedralTransform {
+        // Found by trying the 8 candidates on a 2×3 grid of distinct values: small, and it
+        // cannot drift from `apply`'s conventions.
+        let probe = Array(0..<6)
+        let moved = apply(to: probe, channels: 1, height: 2, width: 3)
+        let size = outputSize(height: 2, width: 3)
+        return Self.all.first { $0.apply(to: moved, channels: 1, height: size.height, width: size.width) == probe }!
+    }
+
     /// Draws flips (each with probability ½) and a uniform number of quarter turns; disabled
     /// parts draw nothing from `rng`.
     public static func random(flips: Bool, rotations: Bool, rng: inout SeededGenerator) -> DihedralTransform {

@@ -14,9 +14,10 @@ public struct EvaluationResult {
 
 public enum Evaluation {
     /// Predicts every image of `source` by overlap-tile inference and compares with its mask.
-    public static func run(model: UNet, info: ModelInfo, source: SampleSource, tile: Int? = nil, flipAveraging: Bool = false) throws -> EvaluationResult {
+    public static func run(model: UNet, info: ModelInfo, source: SampleSource, tile: Int? = nil,
+                           augmentation: TestTimeAugmentation = .none) throws -> EvaluationResult {
         let classes = info.configuration.classes
-        let predictor = Predictor(model: model, info: info, tile: tile, flipAveraging: flipAveraging)
+        let predictor = Predictor(model: model, info: info, tile: tile, augmentation: augmentation)
         var total = ConfusionMatrix(classes: classes)
         var perImage: [(String, ConfusionMatrix)] = []
         var nll: Double = 0, pixels = 0

@@ -4,23 +4,23 @@ import Tensors
 
 /// Predicts class probabilities for whole images of any size by overlap-tile inference:
 /// mirror-padded borders, tiles batched for throughput, outputs stitched so that they tile the
-/// image exactly. Optionally averages over horizontal/vertical flips (test-time augmentation).
+/// image exactly. Optionally averages over flips and quarter turns (test-time augmentation).
 public final class Predictor {
     public let model: UNet
     public let info: ModelInfo
     public let tileOverride: Int?
     public let memoryBudgetBytes: Int
     public let batchTiles: Int
-    public let flipAveraging: Bool
+    public let augmentation: TestTimeAugmentation
 
     public init(model: UNet, info: ModelInfo, tile: Int? = nil, memoryBudgetBytes: Int = 1 << 30, batchTiles: Int = 4,
-                flipAveraging: Bool = false) {
+                augmentation: TestTimeAugmentation = .none) {
         self.model = model
         self.info = info
         self.tileOverride = tile
         self.memoryBudgetBytes = memoryBudgetBytes
         self.batchTiles = max(1, batchTiles)
-        self.flipAveraging = flipAveraging
+        self.augmentation = augmentation
     }
 
     /// The tile plan used for an image of this size.
@@ -36,14 +36,17 @@ public final class Predictor {
         let wasTraining = model.training
         model.training = false
         defer { model.training = wasTraining }
-        guard flipAveraging else { return tiled(image, channels: channels, height: height, width: width) }
+        let transforms = augmentation.transforms
+        guard transforms.count > 1 else { return tiled(image, channels: channels, height: height, width: width) }
         let classes = info.configuration.classes
+        let share = 1 / Float(transforms.count)
         var sum = [Float](repeating: 0, count: classes * height * width)
-        for (flipV, flipH) in [(false, false), (false, true), (true, false), (true, true)] {
-            let flipped = flip(image, planes: channels, height: height, width: width, vertical: flipV, horizontal: flipH)
-            let p = flip(tiled(flipped, channels: channels, height: height, width: width), planes: classes, height: height, width: width,
-                         vertical: flipV, horizontal: flipH)
-            for i in 0..<sum.count { sum[i] += p[i] * 0.25 }
+        for t in transforms {
+            let size = t.outputSize(height: height, width: width)
+            let moved = t.apply(to: image, channels: channels, height: height, width: width)
+            let predicted = tiled(moved, channels: channels, height: size.height, width: size.width)
+            let p = t.inverse.apply(to: predicted, channels: classes, height: size.height, width: size.width)
+            for i in 0..<sum.count { sum[i] += p[i] * share }
         }
         return sum
     }
@@ -104,20 +107,4 @@ public final class Predictor {
         }
         return mask
     }
-}
-
-/// Mirrors planar data vertically and/or horizontally (its own inverse).
-func flip(_ data: [Float], planes: Int, height: Int, width: Int, vertical: Bool, horizontal: Bool) -> [Float] {
-    if !vertical && !horizontal { return data }
-    var out = data
-    for p in 0..<planes {
-        for y in 0..<height {
-            let sy = vertical ? height - 1 - y : y
-            for x in 0..<width {
-                let sx = horizontal ? width - 1 - x : x
-                out[(p * height + y) * width + x] = data[(p * height + sy) * width + sx]
-            }
-        }
-    }
-    return out
 }

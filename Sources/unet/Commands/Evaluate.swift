@@ -28,10 +28,9 @@ struct Evaluate: ParsableCommand {
     var classMap: String?
     @Option(help: "Number of classes (default: the model's, or inferred from the masks).")
     var classes: Int?
-    @Flag(name: .customLong("flip-average"), help: "With --model: average over flips.")
-    var flipAverage = false
     @Option(help: "Write the confusion matrix and per-class and per-image scores as JSON here.")
     var json: String?
+    @OptionGroup(title: "Test-time augmentation (with --model)") var testTime: TestTimeOptions
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -40,6 +39,7 @@ struct Evaluate: ParsableCommand {
         if folders && (pred == nil || masks == nil) { throw ValidationError("--pred and --masks go together") }
         if modelMode && (model == nil || data == nil) { throw ValidationError("--model and --data go together") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
+        if folders && testTime.augmentation != .none { throw ValidationError("--tta and --flip-average need --model (they change predictions, not scores)") }
     }
 
     func run() throws {
@@ -56,7 +56,7 @@ struct Evaluate: ParsableCommand {
             if !problems.isEmpty { throw DatasetError.invalid(problems) }
             let source = SampleSource(pairs: folder.pairs, channels: info.configuration.inputChannels, classCount: info.configuration.classes,
                                       classMap: map, normalization: info.normalization, cacheBudgetBytes: 0)
-            let r = try Evaluation.run(model: net, info: info, source: source, flipAveraging: flipAverage)
+            let r = try Evaluation.run(model: net, info: info, source: source, augmentation: testTime.augmentation)
             result = (r.confusion, r.perImage)
             names = info.classNames
         } else {

@@ -34,14 +34,13 @@ struct Predict: ParsableCommand {
     var overlay = false
     @Flag(help: "Also write NAME_prob_CLASS.png: per-class probabilities as 16-bit gray.")
     var probabilities = false
-    @Flag(name: .customLong("flip-average"), help: "Average predictions over horizontal and vertical flips (slower, often better).")
-    var flipAverage = false
     @Option(help: "Tile input side (default: the largest that fits --memory-budget).")
     var tile: Int?
     @Option(name: .customLong("memory-budget"), help: "Activation memory for tiles in MB (default 1024).")
     var memoryBudget: Int = 1024
     @Option(name: .customLong("batch-tiles"), help: "Tiles per forward pass (default 4).")
     var batchTiles: Int = 4
+    @OptionGroup(title: "Test-time augmentation") var testTime: TestTimeOptions
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -60,7 +59,7 @@ struct Predict: ParsableCommand {
             throw ValidationError("--format gray255 needs a binary model; this one has \(info.configuration.classes) classes")
         }
         let predictor = Predictor(model: net, info: info, tile: tile, memoryBudgetBytes: memoryBudget << 20, batchTiles: batchTiles,
-                                  flipAveraging: flipAverage)
+                                  augmentation: testTime.augmentation)
         let files = try ImageFiles.collect(inputs)
         guard !files.isEmpty else { throw ValidationError("no PNG or JPEG images found in \(inputs.joined(separator: ", "))") }
         try AtomicFile.createDirectory(out)
