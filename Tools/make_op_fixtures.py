@@ -266,6 +266,35 @@ def dice_case(name, eps=1.0):
     save(name, {"op": "dice", "eps": "1"}, {"x": x, "target": target, "loss": loss.reshape(1), "dx": x.grad})
 
 
+# 9b. Lovász-softmax (Berman et al. 2018), written here from the paper's definition ---------
+def lovasz_case(name, absent_class=False):
+    seed(name)
+    n, c, h, w = 2, 3, 4, 5
+    x = leaf(randn(n, c, h, w, scale=2))
+    high = c - 1 if absent_class else c   # optionally leave the last class out of the targets
+    target = torch.randint(0, high, (n, h, w))
+    p = F.softmax(x, dim=1).permute(1, 0, 2, 3).reshape(c, -1)
+    t = target.reshape(-1)
+    losses = []
+    for k in range(c):
+        fg = (t == k).to(p.dtype)
+        if fg.sum() == 0:
+            continue
+        errors = (fg - p[k]).abs()
+        # stable sort: ties keep index order, as the Swift op does
+        errors_sorted, perm = torch.sort(errors, descending=True, stable=True)
+        fg_sorted = fg[perm]
+        g = fg_sorted.sum()
+        intersection = g - fg_sorted.cumsum(0)
+        union = g + (1 - fg_sorted).cumsum(0)
+        jaccard = 1 - intersection / union
+        jaccard[1:] = jaccard[1:] - jaccard[:-1].clone()
+        losses.append((errors_sorted * jaccard).sum())
+    loss = torch.stack(losses).mean()
+    loss.backward()
+    save(name, {"op": "lovasz"}, {"x": x, "target": target, "loss": loss.reshape(1), "dx": x.grad})
+
+
 # 10. global average pool, add ------------------------------------------------------------
 def global_avg_pool_case(name):
     seed(name)
@@ -339,6 +368,7 @@ autograd on CPU, then stored as float32. `dy` is the upstream gradient (shape of
 | `softmax` | y = softmax(x, dim=1) (over channels) |
 | `cross_entropy` | nll = -log_softmax(x, 1)[target]; loss = sum(pw * cw[target] * nll) / sum(pw * cw[target]) over (N,H,W); cw = `class_weights` (C) or 1, pw = `pixel_weights` (N,H,W) or 1; `loss` shape [1]; dx = d loss / d x |
 | `dice` | p = softmax(x, 1); g = one_hot(target); dice_c = (2*sum_{n,h,w}(p_c*g_c) + eps) / (sum(p_c) + sum(g_c) + eps), eps = 1; loss = 1 - mean_c dice_c; `loss` shape [1] |
+| `lovasz` | p = softmax(x, 1) over all pixels; per class k present in `target`: e = abs(onehot_k − p_k) sorted descending (stable), G = #pixels of k, J_i = 1 − (G − cumsum(g)_i) / (G + cumsum(1 − g)_i) over the sorted one-hot g; loss_k = Σ e_i·(J_i − J_{i−1}); loss = mean over present classes; `loss` shape [1] |
 | `global_avg_pool` | y = mean of x over (H, W), keepdim: (N, C, 1, 1) |
 | `add` | y = a + b; da = db = dy |
 | `concat` | y = torch.cat([a, b], dim=1) |
@@ -388,6 +418,8 @@ def main():
     ce_case("ce_pixel_weights", False, True)
     ce_case("ce_both", True, True)
     dice_case("dice")
+    lovasz_case("lovasz")
+    lovasz_case("lovasz_absent_class", absent_class=True)
     global_avg_pool_case("global_avg_pool")
     add_case("add")
     concat_case("concat")

@@ -149,6 +149,30 @@ final class GradientCheckTests: XCTestCase {
         checkGradients([x]) { softDiceLoss($0[0], targets: targets) }
     }
 
+    func testLovaszSoftmax() {
+        // Piecewise linear in the sorted errors: finite differences hold between kinks.
+        let x = randomTensor(2, 3, 4, 5, rng: &rng)
+        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
+        checkGradients([x]) { lovaszSoftmaxLoss($0[0], targets: targets) }
+    }
+
+    /// Exact values worked out by hand from the definition.
+    func testLovaszSoftmaxExactValues() {
+        // Two pixels of class 0, two of class 1, logits ±20: errors ≈ 0, loss ≈ 0.
+        let targets: [Int32] = [0, 0, 1, 1]
+        let perfect = Tensor(shape: Shape(1, 2, 2, 2), scalars: [20, 20, -20, -20, -20, -20, 20, 20])
+        XCTAssertEqual(lovaszSoftmaxLoss(perfect, targets: targets).scalar, 0, accuracy: 1e-6)
+        // Uniform probabilities (logits 0): every error is ½. Per class, the sorted ΔJ sum to the
+        // Jaccard loss of getting every pixel wrong, 1, so the loss is ½·1 = ½ exactly.
+        let uniform = Tensor(shape: Shape(1, 2, 2, 2), scalars: Array(repeating: 0, count: 8))
+        XCTAssertEqual(lovaszSoftmaxLoss(uniform, targets: targets).scalar, 0.5, accuracy: 1e-6)
+        // Everything predicted class 0 with certainty: class 0's errors are 1, 1 on the class-1
+        // pixels (sorted first: J = 1 − 2/3 = ⅓, then 1 − 2/4 = ½, so ΔJ = ⅓, ⅙ → loss ½) and 0 on
+        // its own; class 1 errs 1 on its own two pixels (J = ½, then 1 → loss 1). Mean: ¾.
+        let allZero = Tensor(shape: Shape(1, 2, 2, 2), scalars: [20, 20, 20, 20, -20, -20, -20, -20])
+        XCTAssertEqual(lovaszSoftmaxLoss(allZero, targets: targets).scalar, 0.75, accuracy: 1e-6)
+    }
+
     func testScaledSumOfLosses() {
         let x = randomTensor(1, 2, 3, 3, rng: &rng)
         let targets = (0..<9).map { _ in Int32(rng.next() % 2) }

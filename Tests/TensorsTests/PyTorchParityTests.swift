@@ -127,7 +127,7 @@ final class PyTorchParityTests: XCTestCase {
     }
 
     func testLosses() throws {
-        for name in ["ce_plain", "ce_class_weights", "ce_pixel_weights", "ce_both", "dice"] {
+        for name in ["ce_plain", "ce_class_weights", "ce_pixel_weights", "ce_both", "dice", "lovasz", "lovasz_absent_class"] {
             let f = try fixture(name)
             let x = try tensor(f, "x")
             let targets = try f.int64s("target").map { Int32($0) }
@@ -135,9 +135,11 @@ final class PyTorchParityTests: XCTestCase {
             let pixelWeights = f.tensors["pixel_weights"] != nil ? try f.floats("pixel_weights") : nil
             let tape = Tape()
             let loss = tape.record {
-                name == "dice"
-                    ? softDiceLoss(x, targets: targets, epsilon: Float(f.metadata["eps"] ?? "1")!)
-                    : softmaxCrossEntropy(x, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
+                switch f.metadata["op"] {
+                case "dice": return softDiceLoss(x, targets: targets, epsilon: Float(f.metadata["eps"] ?? "1")!)
+                case "lovasz": return lovaszSoftmaxLoss(x, targets: targets)
+                default: return softmaxCrossEntropy(x, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
+                }
             }
             tape.backward(from: loss)
             try check(loss, f, "loss")

@@ -8,10 +8,14 @@ public enum LossKind: String, CaseIterable, Codable, Sendable {
     case dice
     /// Cross-entropy plus soft Dice, equally weighted.
     case ceDice = "ce+dice"
+    /// Lovász-softmax: a convex surrogate of 1 − IoU over the batch.
+    case lovasz
+    /// Cross-entropy plus Lovász-softmax, equally weighted.
+    case ceLovasz = "ce+lovasz"
 }
 
 /// Computes the loss of logits [N,C,H,W] against class targets (N·H·W) with optional per-class
-/// weights and per-pixel weights (the paper's border weight map); Dice ignores the weights.
+/// weights and per-pixel weights (the paper's border weight map); Dice and Lovász ignore the weights.
 public struct SegmentationLoss: Sendable {
     public var kind: LossKind
     public var classWeights: [Float]?
@@ -28,6 +32,10 @@ public struct SegmentationLoss: Sendable {
         case .ceDice:
             return softmaxCrossEntropy(logits, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
                 + softDiceLoss(logits, targets: targets)
+        case .lovasz: return lovaszSoftmaxLoss(logits, targets: targets)
+        case .ceLovasz:
+            return softmaxCrossEntropy(logits, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
+                + lovaszSoftmaxLoss(logits, targets: targets)
         }
     }
 }

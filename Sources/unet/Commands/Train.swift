@@ -61,7 +61,7 @@ struct Train: ParsableCommand {
     var warmup: Int?
     @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this value.")
     var clipNorm: Float?
-    @Option(help: "Loss: ce, dice or ce+dice (default ce+dice).")
+    @Option(help: "Loss: ce, dice, ce+dice, lovasz (Lovász-softmax, an IoU surrogate) or ce+lovasz (default ce+dice).")
     var loss: LossKind?
     @Option(name: .customLong("class-weights"), help: "Cross-entropy class weights: auto, none or a comma list (default none).")
     var classWeights: String?
