@@ -25,7 +25,31 @@ final class ElasticDeformationTests: XCTestCase {
         // Shift right by half a pixel: output (y, x) reads between x and x+1; the last column reflects.
         let half = ElasticDeformation.DisplacementField(dy: .init(repeating: 0, count: 20), dx: .init(repeating: 0.5, count: 20), height: 4, width: 5)
         let shifted = ElasticDeformation.warp(sample, by: half)
-        XCTAssertEqual(Array(shifted.image[0..<5]), [0.5, 1.5, 2.5, 3.5, 3.5])
+        // Weights: bilinear. Image: bicubic (Keys, taps −1…2 weighted −1/16, 9/16, 9/16, −1/16 at a
+        // half-pixel offset), exact on the ramp's interior; at the edges the reflected taps bend it:
+        // x = 0 reads 1, 0, 1, 2 → 0.375, clamped to its neighbours' range [0, 1] stays 0.375;
+        // x = 3 reads 2, 3, 4, 3 → 3.625 ∈ [3, 4]; x = 4 reads 3, 4, 3, 2 → 3.625 ∈ [3, 4].
+        XCTAssertEqual(Array(shifted.weights![0..<5]), [0.5, 1.5, 2.5, 3.5, 3.5])
+        XCTAssertEqual(Array(shifted.image[0..<5]), [0.375, 1.5, 2.5, 3.625, 3.625])
+        XCTAssertEqual(shifted.mask, ElasticDeformation.warp(Sample(image: image, channels: 1, height: 4, width: 5, mask: mask), by: half).mask)
+    }
+
+    /// Bicubic resampling keeps a step edge sharper than bilinear would, and never overshoots.
+    func testImageWarpKeepsEdgesSharpWithoutOvershoot() {
+        // A vertical step 0 → 1 between columns 3 and 4, shifted by 0.3 px.
+        let (h, w) = (3, 8)
+        let image = (0..<(h * w)).map { Float($0 % w >= 4 ? 1 : 0) }
+        let shift = ElasticDeformation.DisplacementField(dy: .init(repeating: 0, count: h * w), dx: .init(repeating: 0.3, count: h * w), height: h, width: w)
+        let out = ElasticDeformation.warp(Sample(image: image, channels: 1, height: h, width: w), by: shift).image
+        XCTAssertTrue(out.allSatisfy { $0 >= 0 && $0 <= 1 })
+        // Column 3 reads at 3.3 (taps 2, 3, 4, 5 = 0, 0, 1, 1): the sum of the two right taps'
+        // weights, 0.2895 − 0.0315 = 0.258, where bilinear would give 0.3.
+        let bicubicValue = out[3]
+        var wts = [Float](repeating: 0, count: 4)
+        cubicWeights(0.3, into: &wts)
+        XCTAssertEqual(bicubicValue, wts[2] + wts[3], accuracy: 1e-6)
+        XCTAssertLessThan(bicubicValue, 0.3, "a sharper edge leaves less of the bright side on the dark side")
+        XCTAssertEqual(wts.reduce(0, +), 1, accuracy: 1e-6)
     }
 
     func testRandomWarpIsDeterministicAndKeepsMaskClasses() {
