@@ -155,5 +155,18 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.contains("batch size") })
         XCTAssertTrue(problems.contains { $0.contains("learning rate") })
         XCTAssertTrue(problems.contains { $0.contains("patch size 20 is too small") && $0.contains("smallest valid input is") })
+        // Weights that the loss would silently ignore.
+        var weighted = TrainingOptions()
+        weighted.weightMap = true
+        weighted.classWeights = .auto
+        XCTAssertTrue(weighted.problems.contains { $0.contains("already weights classes") })
+        weighted.classWeights = .none
+        XCTAssertTrue(weighted.problems.isEmpty, "\(weighted.problems)")
+        for loss in [LossKind.dice, .lovasz] {
+            weighted.loss = loss
+            XCTAssertTrue(weighted.problems.contains { $0.contains("no cross-entropy term") }, "\(loss)")
+        }
+        weighted.loss = .ceLovasz
+        XCTAssertTrue(weighted.problems.isEmpty, "\(weighted.problems)")
     }
 }

@@ -155,7 +155,9 @@ final class FaultTests: XCTestCase {
         for (arguments, expected) in [(["--epochs", "2", "--steps", "5"], "give either --epochs or --steps"),
                                       (["--images", "/x"], "--images and --masks go together"),
                                       (["--data", "/x", "--images", "/x", "--masks", "/y"], "give either --data or --images/--masks"),
-                                      (["--weight-map", "--class-weights", "auto"], "--weight-map already weights classes")] {
+                                      (["--weight-map", "--class-weights", "auto"], "--weight-map already weights classes"),
+                                      (["--loss", "lovasz", "--weight-map"], "--loss lovasz has no cross-entropy term for --weight-map"),
+                                      (["--loss", "dice", "--class-weights", "auto"], "--loss dice has no cross-entropy term for --class-weights")] {
             let r = try ToolRunner.run(["train"] + arguments)
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.error.contains(expected), r.error)
