@@ -96,21 +96,8 @@ public func softDiceLoss(_ logits: Tensor, targets: [Int32], epsilon: Float = 1)
             a[c] = -up / Double(s.c) * 2 / d
             b[c] = up / Double(s.c) * (2 * inter[c] + eps) / (d * d)
         }
-        let dx = Tensor(shape: s)
-        var dp = [Float](repeating: 0, count: s.c)
-        for n in 0..<s.n {
-            for i in 0..<plane {
-                let t = Int(targets[n * plane + i])
-                var dot: Float = 0
-                for c in 0..<s.c {
-                    dp[c] = Float((c == t ? a[c] : 0) + b[c])
-                    dot += dp[c] * probs.pointer[(n * s.c + c) * plane + i]
-                }
-                for c in 0..<s.c {
-                    let k = (n * s.c + c) * plane + i
-                    dx.pointer[k] = probs.pointer[k] * (dp[c] - dot)
-                }
-            }
+        let dx = softmaxPullback(probs, targets: targets) { _, t, dp in
+            for c in 0..<s.c { dp[c] = Float((c == t ? a[c] : 0) + b[c]) }
         }
         return [dx.inLayout(logits.layout)]
     }

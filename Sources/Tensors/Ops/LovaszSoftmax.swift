@@ -60,22 +60,8 @@ public func lovaszSoftmaxLoss(_ logits: Tensor, targets: [Int32]) -> Tensor {
     Tape.record(loss, inputs: [logits]) { dy in
         // d loss / d p_ic = slope · (−1 if t_i = c else +1) / |present|, then through the softmax.
         let scale = presentCount > 0 ? dy.pointer[0] / Float(presentCount) : 0
-        let dx = Tensor(shape: s)
-        var dp = [Float](repeating: 0, count: s.c)
-        for n in 0..<s.n {
-            for i in 0..<plane {
-                let j = n * plane + i
-                let t = Int(targets[j])
-                var dot: Float = 0
-                for c in 0..<s.c {
-                    dp[c] = present[c] ? scale * (c == t ? -slopes[c][j] : slopes[c][j]) : 0
-                    dot += dp[c] * probs.pointer[(n * s.c + c) * plane + i]
-                }
-                for c in 0..<s.c {
-                    let k = (n * s.c + c) * plane + i
-                    dx.pointer[k] = probs.pointer[k] * (dp[c] - dot)
-                }
-            }
+        let dx = softmaxPullback(probs, targets: targets) { j, t, dp in
+            for c in 0..<s.c { dp[c] = present[c] ? scale * (c == t ? -slopes[c][j] : slopes[c][j]) : 0 }
         }
         return [dx.inLayout(logits.layout)]
     }
