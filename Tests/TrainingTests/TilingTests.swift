@@ -79,6 +79,17 @@ final class TilingTests: XCTestCase {
         }
     }
 
+    /// The planner counts the workspace the backend reports: Winograd's transformed maps make
+    /// each pixel dearer, so the same budget buys a smaller tile.
+    func testTilePlanCountsTheBackendsConvolutionWorkspace() {
+        let (_, info) = model()
+        let c = info.configuration
+        let direct = with(.direct) { (TilePlan.bytesPerPixel(c), TilePlan.tileSize(for: c, budgetBytes: 64 << 20, batch: 1, height: 4000, width: 4000)) }
+        let winograd = with(.winograd) { (TilePlan.bytesPerPixel(c), TilePlan.tileSize(for: c, budgetBytes: 64 << 20, batch: 1, height: 4000, width: 4000)) }
+        XCTAssertEqual(winograd.0 - direct.0, 4 * 5 * 16, "2.5 × (16 + 16) floats per pixel")
+        XCTAssertLessThan(winograd.1, direct.1)
+    }
+
     func testTilePlanCoversTheImageExactly() {
         let (_, info) = model()
         let plan = TilePlan(configuration: info.configuration, tile: 100)

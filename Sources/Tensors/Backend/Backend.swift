@@ -21,6 +21,10 @@ public protocol ComputeBackend: AnyObject {
     func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                     geometry: ConvGeometry, transposed: Bool) -> (Tensor, Tensor?)
 
+    /// Bytes per input pixel that the backend's convolution holds besides input and output while
+    /// it runs (e.g. Winograd's transformed maps), so that callers can plan tile sizes.
+    func convolutionWorkspaceBytesPerPixel(weight w: Shape, geometry: ConvGeometry, transposed: Bool) -> Int
+
     /// Inference-only convolution with fused post-ops: y = relu?(conv(x, w) + b + residual?).
     /// No gradient is recorded; the result is in the preferred layout for its channels.
     func fusedConvolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry: ConvGeometry, residual: Tensor?, relu: Bool) -> Tensor

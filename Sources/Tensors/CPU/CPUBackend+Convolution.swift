@@ -7,6 +7,15 @@ import CDNNLShim
 /// stored in (only at the network's edges: input image, class scores), because a primitive
 /// mixing plain and blocked layouts falls back to a reference implementation hundreds of times slower.
 extension CPUBackend {
+    /// Winograd F(4×4, 3×3) keeps the transformed input and output, about 2.25× an input and an
+    /// output map each (counted as 2.5× for the allocator's slack); direct convolutions need no
+    /// more than their scratchpad, negligible here.
+    public func convolutionWorkspaceBytesPerPixel(weight w: Shape, geometry: ConvGeometry, transposed: Bool) -> Int {
+        guard convolutionAlgorithm.triesWinograd(weight: w, geometry: geometry, transposed: transposed) else { return 0 }
+        let channels = transposed ? w[0] + w[1] : w[1] + w[0]
+        return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
+    }
+
     /// The descriptor a primitive is created with for an activation: `format_tag_any`, so that
     /// oneDNN picks one consistent layout for all of a primitive's tensors (for multiple-of-16
     /// channels that is the blocked layout they are stored in, so no conversion happens there).

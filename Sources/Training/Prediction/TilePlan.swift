@@ -49,17 +49,16 @@ public struct TilePlan: Equatable, Sendable {
         Array(stride(from: 0, to: length, by: step))
     }
 
-    /// Approximate bytes of activations per input pixel per tile, for choosing a tile size.
-    /// Winograd convolutions (the CPU backend's default for multiple-of-16 widths) add their
-    /// transformed input and output, 2.25× each of a level-0 map, while they run.
+    /// Approximate bytes of activations per input pixel per tile, for choosing a tile size, plus
+    /// the workspace the backend reports for the widest full-resolution convolution (Winograd's
+    /// transformed maps on the CPU).
     public static func bytesPerPixel(_ c: UNetConfiguration) -> Int {
         let w0 = c.width(atLevel: 0)
         var perPixel = 5 * w0
         for l in 0...c.depth { perPixel += max(1, c.width(atLevel: l) >> (2 * l)) }
-        if CPUBackend.shared.convolutionAlgorithm.triesWinograd(weight: Shape(w0, w0, 3, 3), geometry: ConvGeometry(), transposed: false) {
-            perPixel += 5 * w0
-        }
-        return 4 * perPixel
+        let workspace = Backend.current.convolutionWorkspaceBytesPerPixel(weight: Shape(w0, w0, 3, 3), geometry: ConvGeometry(),
+                                                                         transposed: false)
+        return 4 * perPixel + workspace
     }
 
     /// The largest tile (input side) whose activations for `batch` tiles fit `budgetBytes`,
