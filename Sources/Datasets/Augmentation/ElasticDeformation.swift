@@ -111,31 +111,26 @@ public struct ElasticDeformation: Sendable, Equatable {
 /// every plane.
 struct WarpPlan {
     let height: Int, width: Int
-    /// Per pixel: reflected row/column indices of the 2×2 neighbourhood and the fractions.
-    var row0: [Int32], row1: [Int32], column0: [Int32], column1: [Int32]
+    /// Per pixel: the 4 reflected rows and columns around the source position (floor − 1 …
+    /// floor + 2; bilinear uses the middle two) and the fractional parts of the position.
+    var rowTaps: [Int32], columnTaps: [Int32]
     var rowFraction: [Float], columnFraction: [Float]
     /// Per pixel: flat index of the nearest source pixel.
     var nearestIndex: [Int32]
-    /// Per pixel: the 4 reflected rows and columns around the source position (floor − 1 … floor + 2).
-    var rowTaps: [Int32], columnTaps: [Int32]
 
     init(field: ElasticDeformation.DisplacementField) {
         height = field.height
         width = field.width
         let n = height * width
-        row0 = [Int32](repeating: 0, count: n); row1 = row0; column0 = row0; column1 = row0; nearestIndex = row0
-        rowFraction = [Float](repeating: 0, count: n); columnFraction = rowFraction
         rowTaps = [Int32](repeating: 0, count: 4 * n); columnTaps = rowTaps
+        nearestIndex = [Int32](repeating: 0, count: n)
+        rowFraction = [Float](repeating: 0, count: n); columnFraction = rowFraction
         for y in 0..<height {
             for x in 0..<width {
                 let p = y * width + x
                 let sy = Float(y) + field.dy[p], sx = Float(x) + field.dx[p]
                 let fy = sy.rounded(.down), fx = sx.rounded(.down)
                 let iy = Int(fy), ix = Int(fx)
-                row0[p] = Int32(reflectIndex(iy, count: height))
-                row1[p] = Int32(reflectIndex(iy + 1, count: height))
-                column0[p] = Int32(reflectIndex(ix, count: width))
-                column1[p] = Int32(reflectIndex(ix + 1, count: width))
                 rowFraction[p] = sy - fy
                 columnFraction[p] = sx - fx
                 for k in 0..<4 {
@@ -155,20 +150,19 @@ struct WarpPlan {
         var out = [Float](repeating: 0, count: channels * n)
         out.withUnsafeMutableBufferPointer { o in
             data.withUnsafeBufferPointer { src in
-                row0.withUnsafeBufferPointer { r0 in row1.withUnsafeBufferPointer { r1 in
-                column0.withUnsafeBufferPointer { c0 in column1.withUnsafeBufferPointer { c1 in
+                rowTaps.withUnsafeBufferPointer { rows in columnTaps.withUnsafeBufferPointer { columns in
                 rowFraction.withUnsafeBufferPointer { fy in columnFraction.withUnsafeBufferPointer { fx in
                     for c in 0..<channels {
                         let plane = c * n
                         for p in 0..<n {
-                            let top = plane + Int(r0[p]) * width, bottom = plane + Int(r1[p]) * width
-                            let left = Int(c0[p]), right = Int(c1[p])
+                            let top = plane + Int(rows[4 * p + 1]) * width, bottom = plane + Int(rows[4 * p + 2]) * width
+                            let left = Int(columns[4 * p + 1]), right = Int(columns[4 * p + 2])
                             let a = src[top + left] + fx[p] * (src[top + right] - src[top + left])
                             let b = src[bottom + left] + fx[p] * (src[bottom + right] - src[bottom + left])
                             o[plane + p] = a + fy[p] * (b - a)
                         }
                     }
-                }}}}}}
+                }}}}
             }
         }
         return out
