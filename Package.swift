@@ -33,12 +33,14 @@ let package = Package(
         .executableTarget(name: "unet", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], swiftSettings: v5),
+        // Helpers shared by the test targets (temporary paths removed at teardown).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: v5),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: v5),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SafeTensors"], swiftSettings: v5),
         .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors"], swiftSettings: v5),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: v5),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: v5),
-        .testTarget(name: "UNetToolTests", dependencies: ["Training"], swiftSettings: v5),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "UNetToolTests", dependencies: ["Training", "TestSupport"], swiftSettings: v5),
     ]
 )

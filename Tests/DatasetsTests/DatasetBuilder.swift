@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ImageCodecs
 @testable import Datasets
+import TestSupport
 
 /// Builds a dataset folder on disk for one test (removed at teardown), writing files with our encoder.
 struct DatasetBuilder {
@@ -10,12 +11,7 @@ struct DatasetBuilder {
     var masks: String { root + "/masks" }
 
     init(_ test: XCTestCase) throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("datasets-\(UUID().uuidString)")
-        root = url.path
-        for sub in ["images", "masks"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
-        }
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        root = try test.scratchDirectory("datasets", subfolders: ["images", "masks"])
     }
 
     /// An RGB image of the given size (content irrelevant).

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodecs
+import TestSupport
 
 /// Fixture files under Tests/Fixtures/images, written by Tools/make_image_fixtures.py (Pillow).
 enum Fixtures {
@@ -39,12 +40,9 @@ enum Fixtures {
         return try JSONDecoder().decode(Manifest.self, from: data)
     }
 
-    /// A fresh temporary directory, removed by the caller's `addTeardownBlock`.
+    /// A fresh temporary directory, removed when `test` ends.
     static func temporaryDirectory(_ test: XCTestCase) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("imagecodecs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
+        try test.scratchDirectory("imagecodecs")
     }
 }
 

@@ -5,6 +5,7 @@ import SafeTensors
 import Tensors
 import XCTest
 @testable import Training
+import TestSupport
 
 /// Bad input and faults around the trainer: mixed image kinds, divergence after a good epoch,
 /// checkpoints with foreign dtypes, unusable run folders and a disk that fills up mid-save.

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import Tensors
 import XCTest
+import TestSupport
 
 /// Writes a small dataset of bright disks on a textured background: images/NAME.png (8-bit gray)
 /// and masks/NAME.png (0/255), and returns its root folder (removed when `test` ends).

@@ -4,6 +4,7 @@ import SafeTensors
 import Tensors
 import XCTest
 @testable import Training
+import TestSupport
 
 /// The trainer end to end on a small synthetic dataset: it learns, it resumes exactly, its
 /// checkpoints round-trip, and divergence is caught.

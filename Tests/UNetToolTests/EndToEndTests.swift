@@ -3,6 +3,7 @@ import ImageCodecs
 import SafeTensors
 import Tensors
 import XCTest
+import TestSupport
 
 /// The built tool on a tiny dataset: train, resume, predict (including a size never seen in
 /// training), evaluate; and the files each writes.

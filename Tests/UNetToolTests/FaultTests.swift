@@ -3,6 +3,7 @@ import ImageCodecs
 import Tensors
 import Training
 import XCTest
+import TestSupport
 
 /// Faults around the built tool: SIGTERM and Ctrl-C save `last` and exit with 143 and 130,
 /// SIGKILL at random moments never leaves a broken `last`, and an unusable output folder or a

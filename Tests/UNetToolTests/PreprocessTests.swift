@@ -3,6 +3,7 @@ import XCTest
 import Datasets
 import ImageCodecs
 @testable import Training
+import TestSupport
 
 /// A dataset folder for one test under the temporary directory, removed at teardown.
 private struct TempDataset {
@@ -11,12 +12,7 @@ private struct TempDataset {
     var masks: String { root + "/masks" }
 
     init(_ test: XCTestCase) throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preprocess-\(UUID().uuidString)")
-        root = url.path
-        for sub in ["images", "masks"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
-        }
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        root = try test.scratchDirectory("preprocess", subfolders: ["images", "masks"])
     }
 
     /// An image whose samples are `i * 7 mod 256`.
@@ -179,8 +175,7 @@ final class PreprocessTests: XCTestCase {
         let values: [UInt8] = (0..<54).map { UInt8([0, 1, 3][$0 % 3]) }
         try d.mask("a.png", width: 9, height: 6, values: values)
         _ = FileManager.default.createFile(atPath: d.root + "/classes.json", contents: Data("{}".utf8))
-        let out = d.root + "-resized"
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
+        let out = scratchPath("preprocess-resized")
         let outcome = try DatasetFolder.scan(root: d.root).resized(to: .size(width: 4, height: 5), out: out)
         XCTAssertEqual(outcome, PreprocessOutcome(written: 1, problems: []))
         let image = try Image.read(contentsOf: out + "/images/a.png")
@@ -207,8 +202,7 @@ final class PreprocessTests: XCTestCase {
         let (w, h) = (11, 7)
         let imagePath = try d.image("big.png", width: w, height: h)
         try d.mask("big.png", width: w, height: h, values: (0..<(w * h)).map { UInt8($0 % 5) })
-        let out = d.root + "-tiles"
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
+        let out = scratchPath("preprocess-tiles")
         let outcome = try DatasetFolder.scan(root: d.root).tiled(size: 4, overlap: 1, out: out)
         let columns = [0, 3, 6, 7], rows = [0, 3]
         XCTAssertEqual(outcome, PreprocessOutcome(written: columns.count * rows.count, problems: []))
@@ -240,8 +234,7 @@ final class PreprocessTests: XCTestCase {
         let d = try TempDataset(self)
         let imagePath = try d.image("s.png", width: 3, height: 2, channels: 1)
         try d.mask("s.png", width: 3, height: 2, values: [0, 1, 2, 3, 4, 5])
-        let out = d.root + "-tiles"
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
+        let out = scratchPath("preprocess-tiles")
         XCTAssertEqual(try DatasetFolder.scan(root: d.root).tiled(size: 4, overlap: 0, out: out).written, 1)
         let source = try Image.read(contentsOf: imagePath)
         let tile = try Image.read(contentsOf: out + "/images/s_r0_c0.png")
