@@ -12,7 +12,7 @@ extension CPUBackend {
     /// more than their scratchpad, negligible here.
     public func convolutionWorkspaceBytesPerPixel(weight w: Shape, geometry: ConvGeometry, transposed: Bool) -> Int {
         guard convolutionAlgorithm.triesWinograd(weight: w, geometry: geometry, transposed: transposed) else { return 0 }
-        let channels = transposed ? w[0] + w[1] : w[1] + w[0]
+        let channels = w[0] + w[1]   // input + output, whichever order the weight stores them in
         return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
     }
 

@@ -15,10 +15,10 @@ extension CPUBackend {
             + algorithmKey(w.shape, g, transposed: false)
         let p = dnnl.primitive(key) {
             convolutionDescriptor(UNET_FORWARD_INFERENCE, weight: w.shape, geometry: g, transposed: false,
-                                         src: activationDesc(x.shape, x.layout),
-                                         wei: memoryDesc(w.shape.dims, dnnl_format_tag_any),
-                                         bias: b.map { _ in memoryDesc([cout], dnnl_a) },
-                                         dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
+                                  src: activationDesc(x.shape, x.layout),
+                                  wei: memoryDesc(w.shape.dims, dnnl_format_tag_any),
+                                  bias: b.map { _ in memoryDesc([cout], dnnl_a) },
+                                  dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
         }
         // The sum post-op accumulates into dst, so dst starts as the residual, in the output's layout.
         let y: Tensor

@@ -12,6 +12,10 @@ public enum LossKind: String, CaseIterable, Codable, Sendable {
     case lovasz
     /// Cross-entropy plus Lovász-softmax, equally weighted.
     case ceLovasz = "ce+lovasz"
+
+    /// Whether the loss has a cross-entropy term, the only one that class weights and the border
+    /// weight map act on.
+    public var includesCrossEntropy: Bool { self == .ce || self == .ceDice || self == .ceLovasz }
 }
 
 /// Computes the loss of logits [N,C,H,W] against class targets (N·H·W) with optional per-class

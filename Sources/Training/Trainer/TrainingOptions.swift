@@ -88,7 +88,7 @@ extension TrainingOptions {
         if weightMap, classWeights != .none {
             p.append("the border weight map already weights classes (inverse frequency); class weights cannot be added to it")
         }
-        if loss == .dice || loss == .lovasz, weightMap || classWeights != .none {
+        if !loss.includesCrossEntropy, weightMap || classWeights != .none {
             p.append("the \(loss.rawValue) loss has no cross-entropy term for class weights or the weight map to weight; use ce, ce+dice or ce+lovasz")
         }
         return p

@@ -102,7 +102,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--weight-map already weights classes (the paper's w_c: inverse class frequency); leave out --class-weights '\(w)'")
         }
         // Dice and Lovász have no per-pixel terms to weight: the weights would silently do nothing.
-        if let loss, loss == .dice || loss == .lovasz {
+        if let loss, !loss.includesCrossEntropy {
             if weightMap == true { throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --weight-map to weight; use ce, ce+dice or ce+lovasz") }
             if let w = classWeights, w != "none" {
                 throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --class-weights to weight; use ce, ce+dice or ce+lovasz")
