@@ -3,7 +3,7 @@
 // ImageCodecs <- Datasets -> Tensors <- NN <- Training <- unet
 import PackageDescription
 
-let v5: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
     name: "unet",
