@@ -16,7 +16,7 @@ public enum AtomicFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
+        var template = Array("\(directory)/\(temporaryTemplate(for: name))".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw failure("cannot create a temporary file in \(directory)") }
         let temporary = String(cString: template)
@@ -49,5 +49,39 @@ public enum AtomicFile {
             _ = fsync(dirfd)
             close(dirfd)
         }
+    }
+
+    /// The longest file name Linux file systems take, in bytes.
+    static let maximumNameBytes = 255
+
+    /// `mkstemp` template of the temporary file for a file named `name`: `.NAME.tmp-XXXXXX`, or
+    /// `.unet.tmp-XXXXXX` when that would be longer than a file name may be, so that every name
+    /// that can exist can also be written.
+    static func temporaryTemplate(for name: String) -> String {
+        let preferred = ".\(name).tmp-XXXXXX"
+        return preferred.utf8.count <= maximumNameBytes ? preferred : ".unet.tmp-XXXXXX"
+    }
+
+    /// Whether `name` is one of this writer's temporary files (`.….tmp-` and six characters).
+    public static func isTemporaryName(_ name: String) -> Bool {
+        let suffix = name.suffix(6)
+        return name.hasPrefix(".") && name.count > 12 && name.dropLast(6).hasSuffix(".tmp-")
+            && suffix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    /// Removes temporary files that a killed process left in `directory` (they are hidden and
+    /// never read in place of their target; this reclaims their space). Returns how many.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if isTemporaryName(name) { names.append(name) }
+        }
+        closedir(dir)
+        var removed = 0
+        for name in names where unlink(directory + "/" + name) == 0 { removed += 1 }
+        return removed
     }
 }
