@@ -38,12 +38,14 @@ public final class SampleSource: @unchecked Sendable {
 
     public var count: Int { pairs.count }
 
-    /// The image of `pair` as planar [0,1] floats with `channels` channels (gray ↔ RGB converted, alpha dropped).
-    public static func loadImage(_ path: String, channels: Int) throws -> (pixels: [Float], height: Int, width: Int) {
-        var image = try Image.read(contentsOf: path)
-        if image.isIndexed { image = image.expandingPalette() }
-        if image.channels != channels { image = image.converted(toChannels: channels) }
-        return (image.planarFloats(normalization: .unitRange), image.height, image.width)
+    /// The image at `path` as planar [0,1] floats with `channels` channels, converted only where
+    /// that is well defined (see `ChannelAdaptation`; colour to gray by luminance only when
+    /// `allowLuminance`), and what the conversion changed.
+    public static func loadImage(_ path: String, channels: Int, allowLuminance: Bool = false) throws
+        -> (pixels: [Float], height: Int, width: Int, change: ChannelAdaptation.Change) {
+        let (image, change) = try ChannelAdaptation.adapt(Image.read(contentsOf: path), toChannels: channels, path: path,
+                                                          allowLuminance: allowLuminance)
+        return (image.planarFloats(normalization: .unitRange), image.height, image.width, change)
     }
 
     /// Sample `index`, decoded (or from the cache).
@@ -52,7 +54,7 @@ public final class SampleSource: @unchecked Sendable {
         if let s = cache[index] { lock.unlock(); return s }
         lock.unlock()
         let pair = pairs[index]
-        var (pixels, h, w) = try SampleSource.loadImage(pair.imagePath, channels: channels)
+        var (pixels, h, w, _) = try SampleSource.loadImage(pair.imagePath, channels: channels)
         if normalizesImages { normalization.apply(to: &pixels) }
         let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap)
         guard mask.width == w && mask.height == h else {

@@ -34,49 +34,94 @@ struct Predict: ParsableCommand {
     var overlay = false
     @Flag(help: "Also write NAME_prob_CLASS.png: per-class probabilities as 16-bit gray.")
     var probabilities = false
-    @Option(help: "Tile input side (default: the largest that fits --memory-budget).")
+    @Option(parsing: .unconditional, help: "Tile input side (default: the largest that fits --memory-budget).")
     var tile: Int?
-    @Option(name: .customLong("memory-budget"), help: "Activation memory for tiles in MB (default 1024).")
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: "Activation memory for tiles in MB (default 1024).")
     var memoryBudget: Int = 1024
-    @Option(name: .customLong("batch-tiles"), help: "Tiles per forward pass (default 4).")
+    @Option(name: .customLong("batch-tiles"), parsing: .unconditional, help: "Tiles per forward pass (default 4).")
     var batchTiles: Int = 4
     @OptionGroup(title: "Test-time augmentation") var testTime: TestTimeOptions
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
+    @Flag(name: .customLong("color-to-gray"), help: "Convert colour images to gray by luminance (0.299 R + 0.587 G + 0.114 B) for a gray model; without it they are refused.")
+    var colorToGray = false
+    @Flag(help: "Replace files in --out that unet predict did not write (refused by default).")
+    var overwrite = false
+
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one image or folder") }
         if memoryBudget < 16 { throw ValidationError("--memory-budget must be at least 16 MB") }
+        if let total = PhysicalMemory.megabytes, memoryBudget > total {
+            throw ValidationError("--memory-budget \(memoryBudget) MB is more than this machine's memory (\(total) MB)")
+        }
         if batchTiles < 1 { throw ValidationError("--batch-tiles must be at least 1") }
         if let tile, tile < 1 { throw ValidationError("--tile must be positive") }
     }
 
     func run() throws {
+        StopSignal.install()
         if let t = compute.threads { ComputeThreads.set(t) }
         let checkpoint = try Checkpoint.read(from: model)
         let net = try checkpoint.makeModel(path: model)
         let info = checkpoint.info
         if format == .gray255 && info.configuration.classes != 2 {
-            throw ValidationError("--format gray255 needs a binary model; this one has \(info.configuration.classes) classes")
+            throw CommandFailure("--format gray255 needs a binary model; this one has \(info.configuration.classes) classes")
         }
+        try TileBudget.check(tile: tile, batchTiles: batchTiles, memoryBudgetMB: memoryBudget, configuration: info.configuration)
+        let files = try ImageFiles.collect(inputs)
+        guard !files.isEmpty else { throw CommandFailure("no PNG or JPEG images found in \(inputs.joined(separator: ", "))") }
+
+        // Nothing is written until every output is known not to touch an input or a user's file.
+        let sources = inputs.map { OutputSafety.Input(path: $0, role: OutputSafety.isDirectory($0) ? "input folder" : "input image",
+                                                      isFolder: OutputSafety.isDirectory($0)) }
+            + [OutputSafety.Input(path: model, role: "model", isFolder: false)]
+        try OutputSafety.checkFolder(out, against: sources)
+        let plan = PredictionOutputs(folder: out, entries: files, overlay: overlay, probabilityClasses: probabilities ? info.classNames : nil)
+        try refuse(plan.problems(manifest: PredictionManifest(folder: out), overwrite: overwrite))
+        try AtomicFile.createDirectory(out)
+        let lock = try FolderLock(folder: out, purpose: "unet predict")
+        defer { withExtendedLifetime(lock) {} }
+        var manifest = PredictionManifest(folder: out)
+        try refuse(plan.problems(manifest: manifest, overwrite: overwrite))
+        for folder in Set(plan.items.flatMap { $0.files.map { (plan.path($0) as NSString).deletingLastPathComponent } }) {
+            AtomicFile.removeStaleTemporaries(in: folder)
+        }
+        try manifest.record(plan.items.flatMap(\.files))
+
         let predictor = Predictor(model: net, info: info, tile: tile, memoryBudgetBytes: memoryBudget << 20, batchTiles: batchTiles,
                                   augmentation: testTime.augmentation)
-        let files = try ImageFiles.collect(inputs)
-        guard !files.isEmpty else { throw ValidationError("no PNG or JPEG images found in \(inputs.joined(separator: ", "))") }
-        try AtomicFile.createDirectory(out)
         let palette = info.palette.map { RGBA8($0[0], $0[1], $0[2]) }
-        var failures: [String] = []
+        var failures = 0, written = 0
+        var changes: [ChannelAdaptation.Change: Int] = [:]
         let start = Date()
-        for (k, file) in files.enumerated() {
+        for (k, item) in plan.items.enumerated() {
+            if StopSignal.requested { break }
             do {
-                try predictOne(file, predictor: predictor, info: info, palette: palette)
-                printProgress(k + 1, files.count, start)
+                let change = try predictOne(item, plan: plan, predictor: predictor, info: info, palette: palette)
+                changes[change, default: 0] += 1
+                written += 1
+                printProgress(k + 1, plan.items.count, start)
             } catch {
-                failures.append("\(error)")
+                failures += 1
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             }
         }
-        print("wrote \(files.count - failures.count) mask(s) to \(out)")
-        if !failures.isEmpty { throw ExitCode(1) }
+        for (change, count) in changes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where change != .none {
+            print("note: \(count) image(s): \(change.rawValue) for this \(info.configuration.inputChannels)-channel model")
+        }
+        let extras = (overlay ? ", with overlays" : "") + (probabilities ? ", with probability maps" : "")
+        print("wrote \(written) mask(s)\(extras) to \(out)" + (failures > 0 ? "; \(failures) image(s) failed (above)" : ""))
+        if StopSignal.requested {
+            FileHandle.standardError.write(Data("stopped after \(written + failures) of \(plan.items.count) images\n".utf8))
+            throw ExitCode(StopSignal.exitCode)
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func refuse(_ problems: [String]) throws {
+        guard !problems.isEmpty else { return }
+        throw CommandFailure(problems.count == 1 ? problems[0] + "; nothing was written"
+            : "\(problems.count) problems, nothing was written:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
     }
 
     private func printProgress(_ done: Int, _ total: Int, _ start: Date) {
@@ -90,63 +135,39 @@ struct Predict: ParsableCommand {
         }
     }
 
-    private func predictOne(_ file: ImageFiles.Entry, predictor: Predictor, info: ModelInfo, palette: [RGBA8]) throws {
+    /// Predicts one image and writes its files; returns how its channels were adapted.
+    private func predictOne(_ item: PredictionOutputs.Item, plan: PredictionOutputs, predictor: Predictor, info: ModelInfo,
+                            palette: [RGBA8]) throws -> ChannelAdaptation.Change {
         let classes = info.configuration.classes
         let channels = info.configuration.inputChannels
-        var (pixels, height, width) = try SampleSource.loadImage(file.path, channels: channels)
+        var (pixels, height, width, change) = try SampleSource.loadImage(item.input.path, channels: channels, allowLuminance: colorToGray)
         let display = pixels
         info.normalization.apply(to: &pixels)
         let probs = predictor.probabilities(pixels, channels: channels, height: height, width: width)
         let mask = Predictor.argmax(probs, classes: classes, height: height, width: width)
-        let base = (out as NSString).appendingPathComponent(file.relativeName)
-        try AtomicFile.createDirectory((base as NSString).deletingLastPathComponent)
+        var files = item.files.map(plan.path).makeIterator()
+        let maskPath = files.next()!
+        try AtomicFile.createDirectory((maskPath as NSString).deletingLastPathComponent)
         let maskImage: Image
         switch format {
         case .indexed: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) }, palette: palette)
         case .gray255: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { $0 == 0 ? 0 : 255 })
         }
-        try maskImage.write(to: base + ".png", format: .png)
+        try maskImage.write(to: maskPath, format: .png)
         if overlay {
             let blended = Overlay.blend(mask: mask, overPlanar: display, channels: channels, height: height, width: width,
                                         palette: ClassPalette(colors: info.palette.map { RGBColor($0[0], $0[1], $0[2]) }).forOverlay,
                                         alpha: 0.45, backgroundTransparent: classes == 2)
-            try Image(width: width, height: height, channels: 3, samples: blended).write(to: base + "_overlay.png", format: .png)
+            try Image(width: width, height: height, channels: 3, samples: blended).write(to: files.next()!, format: .png)
         }
         if probabilities {
             let plane = width * height
             for c in 0..<classes {
                 let samples = (0..<plane).map { UInt16(max(0, min(1, probs[c * plane + $0])) * 65535 + 0.5) }
-                let name = info.classNames[c].replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")
-                try Image(width: width, height: height, channels: 1, samples16: samples).write(to: base + "_prob_\(name).png", format: .png)
+                try Image(width: width, height: height, channels: 1, samples16: samples).write(to: files.next()!, format: .png)
             }
         }
+        return change
     }
 }
 
-/// Image files named on the command line, with the names their outputs get.
-enum ImageFiles {
-    struct Entry { let path: String; let relativeName: String }
-
-    static func collect(_ inputs: [String]) throws -> [Entry] {
-        var out: [Entry] = []
-        let fm = FileManager.default
-        for input in inputs {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: input, isDirectory: &isDir) else { throw ValidationError("\(input): no such file or folder") }
-            if !isDir.boolValue {
-                out.append(Entry(path: input, relativeName: ((input as NSString).lastPathComponent as NSString).deletingPathExtension))
-                continue
-            }
-            guard let walker = fm.enumerator(atPath: input) else { throw ValidationError("\(input): cannot list this folder") }
-            var found: [String] = []
-            for case let rel as String in walker where ImageFormat(pathExtension: (rel as NSString).pathExtension) != nil {
-                if (rel as NSString).lastPathComponent.hasPrefix(".") { continue }
-                found.append(rel)
-            }
-            for rel in found.sorted() {
-                out.append(Entry(path: (input as NSString).appendingPathComponent(rel), relativeName: (rel as NSString).deletingPathExtension))
-            }
-        }
-        return out
-    }
-}

@@ -1,0 +1,55 @@
+import Foundation
+import ImageCodecs
+
+/// The rules that keep a command's outputs off the user's inputs, compared as the file system
+/// sees them (`ResolvedPath`: symbolic links, `.` and `..` resolved).
+enum OutputSafety {
+    /// An input of a command, for the messages.
+    struct Input {
+        let path: String
+        let role: String
+        let isFolder: Bool
+    }
+
+    /// A dataset folder as an input: an output may lie inside it (e.g. `DATA/weights`), but not
+    /// be the folder itself nor lie in its images/ or masks/, where it would be read as data.
+    static func dataset(_ root: String, role: String = "dataset folder") -> [Input] {
+        [Input(path: root, role: role, isFolder: false)] + ["images", "masks"].map {
+            Input(path: (root as NSString).appendingPathComponent($0), role: "\(role)'s \($0) folder", isFolder: true)
+        }
+    }
+
+    /// Refuses an output folder that is an input folder or lies inside one, and one that is an
+    /// input file. (An input folder inside the output folder is fine: outputs are named files.)
+    static func checkFolder(_ out: String, option: String = "--out", against inputs: [Input]) throws {
+        let target = ResolvedPath(out)
+        for input in inputs {
+            let source = ResolvedPath(input.path)
+            if target == source {
+                throw CommandFailure("\(option) \(out) is the \(input.role) \(input.path); writing there would replace what you gave as input. Choose another folder")
+            }
+            if input.isFolder && target.isInside(source) {
+                throw CommandFailure("\(option) \(out) is inside the \(input.role) \(input.path); choose a folder outside it")
+            }
+        }
+    }
+
+    /// Refuses an output file that is one of the inputs (a file, or any file inside an input
+    /// folder) or an existing folder.
+    static func checkFile(_ out: String, option: String, against inputs: [Input]) throws {
+        let target = ResolvedPath(out)
+        for input in inputs {
+            let source = ResolvedPath(input.path)
+            if target == source || (input.isFolder && target.isInside(source)) {
+                let what = target == source ? "is the \(input.role)" : "lies in the \(input.role) \(input.path)"
+                throw CommandFailure("\(option) \(out) \(what); writing it would replace or add to your input. Choose another file")
+            }
+        }
+        if isDirectory(out) { throw CommandFailure("\(option) \(out) is a folder; give a file name") }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
