@@ -97,7 +97,7 @@ final class FaultTests: XCTestCase {
         let root = try makeDataset(count: 2)  // 2 images, batch 2: one step per epoch, a save per step
         let run = root + "/run"
         let last = run + "/last.safetensors"
-        let runFiles: Set = ["last.safetensors", "metrics.csv", "curves.png", "options.json"]
+        let runFiles: Set = ["last.safetensors", "metrics.csv", "curves.png", "options.json", ".unet.lock"]
         var rng = SeededGenerator(seed: 2024)
         var kills = 0, stepsSeen: [Int] = []
         for _ in 0..<5 {

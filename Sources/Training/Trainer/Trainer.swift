@@ -7,8 +7,14 @@ import Tensors
 /// Why training stopped early.
 public enum TrainingError: Error, CustomStringConvertible {
     case diverged(step: Int, loss: Float, lastGoodCheckpoint: String?)
+    /// The weights or the validation loss stopped being finite although the training loss was.
+    case nonFinite(what: String, step: Int, lastGoodCheckpoint: String?)
     case invalidOptions([String])
     case noData(String)
+    /// The run folder holds another run (and neither --resume nor --overwrite was given).
+    case runFolderTaken(folder: String, files: [String])
+    /// The data does not fit the resumed model.
+    case dataMismatch(String)
 
     public var description: String {
         switch self {
@@ -16,8 +22,17 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "training diverged: the loss became \(loss) at step \(step). "
                 + (last.map { "The last good checkpoint is \($0)" } ?? "No checkpoint was written before it")
                 + "; try a lower learning rate (--lr) or gradient clipping (--clip-norm)."
+        case .nonFinite(let what, let step, let last):
+            return "training diverged: \(what) at step \(step), although the training loss was finite; nothing was saved from it. "
+                + (last.map { "The last good checkpoint is \($0)" } ?? "No checkpoint was written before it")
+                + "; try a lower learning rate (--lr) or gradient clipping (--clip-norm)."
         case .invalidOptions(let p): return "invalid options:\n" + p.map { "  - " + $0 }.joined(separator: "\n")
         case .noData(let s): return s
+        case .runFolderTaken(let folder, let files):
+            let last = (folder as NSString).appendingPathComponent("last.safetensors")
+            return "\(folder) already holds a training run (\(files.joined(separator: ", "))); continue it with --resume \(last), "
+                + "choose another --out, or pass --overwrite to replace it"
+        case .dataMismatch(let s): return s
         }
     }
 }
@@ -52,22 +67,37 @@ public final class Trainer {
     var stopAtStep: Int?
     /// Replaces the loss of this step (1-based, as reported) by NaN; for tests of divergence.
     var nanLossAtStep: Int?
+    /// Holds the run folder for this process from `init` to the end of `run()`.
+    private var runLock: FolderLock?
 
     public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch }
     public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
     public var bestPath: String { (options.outputDirectory as NSString).appendingPathComponent("best.safetensors") }
 
-    /// Prepares a run; with `resume`, continues from that training checkpoint.
-    public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil) throws {
+    /// Prepares a run; with `resume`, continues from that training checkpoint, read from
+    /// `resumedFrom` (its run files, metrics and best, are carried over when the run folder is
+    /// another one). The run folder is locked against other processes from here to the end of
+    /// `run()`; one that holds another run is refused unless `replacingExistingRun`.
+    public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil, resumedFrom: String? = nil,
+                replacingExistingRun: Bool = false) throws {
         var options = options
         let problems = options.problems
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
-        // An unusable run folder is reported before the data is read, not at the first save.
+        // An unusable or busy run folder is reported before the data is read, not at the first save.
         try AtomicFile.createDirectory(options.outputDirectory)
+        let lock = try FolderLock(folder: options.outputDirectory, purpose: "unet train")
+        let folder = options.outputDirectory
+        let sourceFolder = resumedFrom.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
+        let continuesInPlace = resume != nil && sourceFolder.map { ResolvedPath($0) == ResolvedPath(folder) } ?? true
+        if !continuesInPlace || resume == nil {
+            let existing = Trainer.existingRunFiles(in: folder)
+            if !existing.isEmpty && !replacingExistingRun { throw TrainingError.runFolderTaken(folder: folder, files: existing) }
+        }
         if let threads = options.threads { ComputeThreads.set(threads) }
         let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
         guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
         if let resume {
+            try Trainer.checkFits(data, resume.info.configuration)
             options.model = resume.info.configuration
         } else {
             options.model.classes = data.classCount
@@ -76,6 +106,7 @@ public final class Trainer {
         if let p = options.patchSize, let problem = options.problems(patch: p) { throw TrainingError.invalidOptions([problem]) }
         self.options = options
         self.data = data
+        let channels = options.model.inputChannels
 
         let normalization: InputNormalization
         if let resume {
@@ -84,15 +115,15 @@ public final class Trainer {
         } else {
             let sample = data.train.prefix(64)
             normalization = InputNormalization.estimate(from: try sample.map {
-                let (pixels, _, _) = try SampleSource.loadImage($0.imagePath, channels: data.channels)
-                return (pixels, data.channels)
+                let (pixels, _, _, _) = try SampleSource.loadImage($0.imagePath, channels: channels)
+                return (pixels, channels)
             })
             info = ModelInfo(configuration: options.model, classNames: data.classNames, normalization: normalization)
         }
         model = UNet(options.model, seed: options.seed)
 
         let weightMap = options.weightMap ? BorderWeightMap() : nil
-        let source = SampleSource(pairs: data.train, channels: data.channels, classCount: options.model.classes, classMap: data.classMap,
+        let source = SampleSource(pairs: data.train, channels: channels, classCount: options.model.classes, classMap: data.classMap,
                                   normalization: normalization, weightMap: weightMap, normalizesImages: false)
         let patch = options.effectivePatchSize
         let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
@@ -104,7 +135,7 @@ public final class Trainer {
         batcher = PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
                                patchesPerImage: perImage, seed: options.seed)
         validationSource = data.validation.isEmpty ? nil
-            : SampleSource(pairs: data.validation, channels: data.channels, classCount: options.model.classes, classMap: data.classMap,
+            : SampleSource(pairs: data.validation, channels: channels, classCount: options.model.classes, classMap: data.classMap,
                            normalization: normalization)
 
         let classWeights: [Float]?
@@ -133,6 +164,12 @@ public final class Trainer {
         case .cosine: schedule = .cosine(options.learningRate, floor: options.learningRate * 0.01, totalSteps: total, warmupSteps: warmup)
         }
 
+        // Everything is checked: the folder can now be made this run's (`--overwrite` removes the
+        // files of the run it held, so that no stale `best` survives).
+        if !continuesInPlace {
+            if replacingExistingRun { Trainer.removeRunFiles(in: folder) }
+            if resume != nil, let sourceFolder { try Trainer.carryRunFiles(from: sourceFolder, to: folder) }
+        }
         metrics = MetricsLog(directory: options.outputDirectory, classNames: info.classNames)
         state = TrainingState(step: 0, epoch: 0, bestMeanIoU: nil, bestEpoch: nil, dropoutRNG: model.mode.rng.stateWords, optimizerSteps: 0)
         if let resume {
@@ -145,6 +182,41 @@ public final class Trainer {
             state = saved
             metrics.resume(throughEpoch: saved.epoch)
         }
+        runLock = lock
+    }
+
+    /// Files of a training run present in `folder`.
+    static func existingRunFiles(in folder: String) -> [String] {
+        ["last.safetensors", "best.safetensors", "metrics.csv", "options.json"].filter {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
+        }
+    }
+
+    static func removeRunFiles(in folder: String) {
+        for name in runFiles { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name)) }
+    }
+
+    /// Copies the history of a run (metrics and best checkpoint) into the folder where it is
+    /// resumed, so that the new folder is a whole run: curves continue, and `best` exists.
+    static func carryRunFiles(from source: String, to target: String) throws {
+        for name in ["metrics.csv", "best.safetensors"] {
+            let from = (source as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: from) else { continue }
+            let bytes: [UInt8]
+            do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: from))) } catch {
+                throw TrainingError.noData("\(from): cannot read it to carry it into \(target): \(error.localizedDescription)")
+            }
+            try AtomicFile.write(bytes, to: (target as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Refuses data that the resumed model cannot take: colour images for a gray model
+    /// (gray images for an RGB model are repeated into 3 channels, which is well defined).
+    static func checkFits(_ data: PreparedData, _ model: UNetConfiguration) throws {
+        guard data.channels > model.inputChannels else { return }
+        let colour = try (data.train + data.validation).first { try ImageInfo.read(contentsOf: $0.imagePath).channels >= 3 }
+        throw TrainingError.dataMismatch("the resumed model takes \(model.inputChannels) channel(s) (gray), but the data has colour images"
+            + (colour.map { " (e.g. \($0.imagePath))" } ?? "") + "; resume with the data the run was trained on, or start a new run")
     }
 
     /// Inverse class frequency normalised to mean 1 over present classes, clipped to [0.1, 10].
@@ -159,11 +231,15 @@ public final class Trainer {
     /// Runs until the step budget is spent or a stop signal arrives.
     public func run() throws -> TrainingOutcome {
         try AtomicFile.createDirectory(options.outputDirectory)
+        if runLock == nil { runLock = try FolderLock(folder: options.outputDirectory, purpose: "unet train") }
+        defer { runLock = nil }
         removeStaleTemporaryFiles()
         try writeOptions()
         let total = totalSteps
         let perEpoch = batcher.stepsPerEpoch
-        let epochs = (total + perEpoch - 1) / perEpoch
+        // Epochs end every `perEpoch` steps and at the last step (which may end a partial epoch;
+        // a resumed run that extends it then ends one more there).
+        let epochs = state.epoch + (total / perEpoch - state.step / perEpoch) + (total % perEpoch != 0 ? 1 : 0)
         let batcher = self.batcher
         let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: 3) { try batcher.batch(step: $0) }
         defer { prefetcher.stop() }
@@ -203,7 +279,7 @@ public final class Trainer {
             computeSeconds += Date().timeIntervalSince(computeStart)
             epochLoss += Double(value)
             epochSteps += 1
-            progress.step(epoch: state.epoch + 1, step: state.step - state.epoch * perEpoch, loss: value, images: batch.size)
+            progress.step(epoch: state.epoch + 1, step: (state.step - 1) % perEpoch + 1, loss: value, images: batch.size)
             if state.step % perEpoch == 0 || state.step == total {
                 state.epoch += 1
                 state.epochLossSum = nil
@@ -231,7 +307,11 @@ public final class Trainer {
             row.meanDice = result.confusion.meanDice
             row.pixelAccuracy = result.confusion.pixelAccuracy
             model.training = true
+            if !result.loss.isFinite {
+                throw TrainingError.nonFinite(what: "the validation loss became \(result.loss.isNaN ? "NaN" : "infinite")", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
+            }
         }
+        try checkWeightsFinite()
         progress.endEpoch(state.epoch, trainingLoss: Float(trainLoss), validationLoss: row.validationLoss.map(Float.init), meanIoU: row.meanIoU)
         if let iou = row.meanIoU, iou > (state.bestMeanIoU ?? -1) {
             state.bestMeanIoU = iou
@@ -242,8 +322,20 @@ public final class Trainer {
         try saveLast()
     }
 
+    /// The checkpoint a diverged run can fall back to, if one was written.
+    var lastGoodCheckpoint: String? { FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil }
+
+    /// Throws when a weight or a batch-norm statistic is NaN or infinite: such a model must never
+    /// be saved (as `best` or `last`) over a good one.
+    func checkWeightsFinite() throws {
+        for (name, t) in model.state where !t.scalars.allSatisfy({ $0.isFinite }) {
+            throw TrainingError.nonFinite(what: "'\(name)' holds NaN or infinite values", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
+        }
+    }
+
     /// Writes `last.safetensors` with optimizer and run state (atomically).
     public func saveLast() throws {
+        try checkWeightsFinite()
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
         try Checkpoint(model: model, info: info, optimizer: optimizer, training: state, runOptions: options).write(to: lastPath)

@@ -14,8 +14,16 @@ struct Train: ParsableCommand {
         abstract: "Train a U-Net on a dataset folder.",
         discussion: """
         Writes RUN_DIR/last.safetensors (every epoch, and on Ctrl-C), RUN_DIR/best.safetensors (best \
-        validation mean IoU), RUN_DIR/metrics.csv and RUN_DIR/curves.png. Resume with \
-        --resume RUN_DIR/last.safetensors (the run's options are restored; --epochs/--steps may extend it).
+        validation mean IoU), RUN_DIR/metrics.csv and RUN_DIR/curves.png. A folder that holds \
+        another run is refused unless --overwrite is given; a folder used by another unet process \
+        is refused.
+
+        Resume with --resume RUN_DIR/last.safetensors: the run continues in the folder that holds \
+        the checkpoint (or in --out, which then gets the run's metrics and best checkpoint too), \
+        with the run's options restored. Only these may be given anew: --epochs or --steps (to \
+        extend the run), --out, --threads, --validate-every, and the data's location (--data, \
+        --images/--masks, --val-data, --class-map: the same data, moved; it must fit the model). \
+        Any other option that differs from the run's is refused, naming it.
 
         Exit status: 0 when done; 130 after Ctrl-C (SIGINT) and 143 after SIGTERM, once the \
         current step is finished and last.safetensors is saved (a second Ctrl-C stops at once); \
@@ -30,53 +38,55 @@ struct Train: ParsableCommand {
     var masks: String?
     @Option(name: .customLong("val-data"), help: "Validation dataset folder.")
     var valData: String?
-    @Option(name: .customLong("val-fraction"), help: "Fraction held out for validation when there is no --val-data or split.json (default 0.2).")
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction held out for validation when there is no --val-data or split.json (default 0.2).")
     var valFraction: Double?
     @Option(name: .customLong("class-map"), help: "classes.json mapping mask colours to classes.")
     var classMap: String?
-    @Option(help: "Number of classes (default: inferred from the masks, then checked).")
+    @Option(parsing: .unconditional, help: "Number of classes (default: inferred from the masks, then checked).")
     var classes: Int?
 
     @OptionGroup(title: "Model") var model: ModelOptions
 
-    @Option(help: "Epochs (one epoch covers each training image's area about once; default 50).")
+    @Option(parsing: .unconditional, help: "Epochs (one epoch covers each training image's area about once; default 50).")
     var epochs: Int?
-    @Option(help: "Optimizer steps (instead of --epochs).")
+    @Option(parsing: .unconditional, help: "Optimizer steps (instead of --epochs).")
     var steps: Int?
-    @Option(name: .customLong("batch-size"), help: "Patches per step (default 4).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Patches per step (default 4).")
     var batchSize: Int?
-    @Option(name: .customLong("patch-size"), help: "Input patch side (default: smallest valid size with an output of at least 128).")
+    @Option(name: .customLong("patch-size"), parsing: .unconditional, help: "Input patch side (default: smallest valid size with an output of at least 128).")
     var patchSize: Int?
-    @Option(help: "Learning rate (default 1e-3).")
+    @Option(parsing: .unconditional, help: "Learning rate (default 1e-3).")
     var lr: Float?
     @Option(help: "Optimizer: sgd, adam or adamw (default adam).")
     var optimizer: OptimizerKind?
-    @Option(help: "SGD momentum (default 0.99, as in the paper).")
+    @Option(parsing: .unconditional, help: "SGD momentum (default 0.99, as in the paper).")
     var momentum: Float?
-    @Option(name: .customLong("weight-decay"), help: "Weight decay (default 0).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Weight decay (default 0).")
     var weightDecay: Float?
     @Option(help: "Learning-rate schedule: constant, step or cosine (default cosine).")
     var schedule: ScheduleKind?
-    @Option(help: "Linear warm-up steps (default 3% of the run, at most 200).")
+    @Option(parsing: .unconditional, help: "Linear warm-up steps (default 3% of the run, at most 200).")
     var warmup: Int?
-    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this value.")
+    @Option(name: .customLong("clip-norm"), parsing: .unconditional, help: "Clip the global gradient norm to this value.")
     var clipNorm: Float?
     @Option(help: "Loss: ce, dice, ce+dice, lovasz (Lovász-softmax, an IoU surrogate) or ce+lovasz (default ce+dice).")
     var loss: LossKind?
-    @Option(name: .customLong("class-weights"), help: "Cross-entropy class weights: auto, none or a comma list (default none).")
+    @Option(name: .customLong("class-weights"), parsing: .unconditional, help: "Cross-entropy class weights: auto, none or a comma list (default none).")
     var classWeights: String?
     @Flag(name: .customLong("weight-map"), inversion: .prefixedNo, help: "The paper's pixel weight map on the cross-entropy: inverse class frequency plus a border term (w0 = 10, σ = 5 px) between touching objects.")
     var weightMap: Bool?
     @Option(help: "Augmentations to switch off, comma-separated: flips, rotations, elastic, intensity, all.")
     var disable: String?
-    @Option(help: "Random seed (default 0).")
+    @Option(parsing: .unconditional, help: "Random seed (default 0).")
     var seed: UInt64?
-    @Option(name: .customLong("validate-every"), help: "Validate every N epochs (default 1).")
+    @Option(name: .customLong("validate-every"), parsing: .unconditional, help: "Validate every N epochs (default 1).")
     var validateEvery: Int?
     @Option(name: .customLong("out"), help: "Run folder (default runs/unet).")
     var out: String?
     @Option(help: "Continue from a training checkpoint (RUN_DIR/last.safetensors).")
     var resume: String?
+    @Flag(help: "Replace the run that --out holds (its checkpoints, metrics and curves are deleted).")
+    var overwrite = false
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -84,7 +94,17 @@ struct Train: ParsableCommand {
         if data != nil && images != nil { throw ValidationError("give either --data or --images/--masks, not both") }
         if epochs != nil && steps != nil { throw ValidationError("give either --epochs or --steps, not both") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
-        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive (got \(lr))") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
+        for (flag, value) in [("--momentum", momentum), ("--weight-decay", weightDecay), ("--clip-norm", clipNorm)] {
+            if let value, !value.isFinite { throw ValidationError("\(flag) must be a finite number (got \(value))") }
+        }
+        if let momentum, !(0..<1).contains(momentum) { throw ValidationError("--momentum must be in [0, 1) (got \(momentum))") }
+        if let weightDecay, weightDecay < 0 { throw ValidationError("--weight-decay must not be negative (got \(weightDecay))") }
+        if let clipNorm, !(clipNorm > 0) { throw ValidationError("--clip-norm must be positive (got \(clipNorm))") }
+        if let valFraction, !(valFraction >= 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in [0, 1) (got \(valFraction))") }
+        if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative (got \(warmup))") }
+        if let validateEvery, validateEvery < 1 { throw ValidationError("--validate-every must be at least 1 (got \(validateEvery))") }
+        if let patchSize, patchSize < 1 { throw ValidationError("--patch-size must be positive (got \(patchSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
@@ -95,7 +115,7 @@ struct Train: ParsableCommand {
             }
         }
         if let w = classWeights, w != "auto", w != "none", parseWeights(w) == nil {
-            throw ValidationError("--class-weights must be auto, none or comma-separated positive numbers (got '\(w)')")
+            throw ValidationError("--class-weights must be auto, none or comma-separated positive finite numbers (got '\(w)')")
         }
         // The weight map's w_c term is the class balance; a second one would silently be ignored.
         if weightMap == true, let w = classWeights, w != "none" {
@@ -108,6 +128,9 @@ struct Train: ParsableCommand {
                 throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --class-weights to weight; use ce, ce+dice or ce+lovasz")
             }
         }
+        if resume != nil && overwrite && out == nil {
+            throw ValidationError("--overwrite with --resume needs --out: resuming continues the run in its own folder")
+        }
         // The network and patch rules, checked before any work starts.
         if resume == nil {
             let options = try makeOptions()
@@ -118,7 +141,7 @@ struct Train: ParsableCommand {
 
     private func parseWeights(_ text: String) -> [Float]? {
         let values = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 }) else { return nil }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0!.isFinite }) else { return nil }
         return values.map { $0! }
     }
 
@@ -167,26 +190,86 @@ struct Train: ParsableCommand {
         return o
     }
 
+    /// Options that may be given anew on `--resume`; the others are the run's.
+    static let changeableOnResume = "--epochs, --steps, --out, --threads, --validate-every, --data, --images, --masks, --val-data, --class-map"
+
+    /// The options given on the command line that differ from the run's stored ones and may not
+    /// change on resume, as "--flag VALUE (the run has VALUE)".
+    func fixedOptionsChanged(stored: TrainingOptions, given: TrainingOptions) -> [String] {
+        func text<T>(_ v: T?) -> String { v.map { "\($0)" } ?? "default" }
+        let fields: [(String, Bool, (TrainingOptions) -> String)] = [
+            ("--depth", model.depth != nil, { "\($0.model.depth)" }), ("--width", model.width != nil, { "\($0.model.baseWidth)" }),
+            ("--width-multiplier", model.widthMultiplier != nil, { "\($0.model.widthMultiplier)" }),
+            ("--padding", model.padding != nil, { $0.model.padding.rawValue }), ("--block", model.block != nil, { $0.model.block.rawValue }),
+            ("--upsampling", model.upsampling != nil, { $0.model.upsampling.rawValue }),
+            ("--batch-norm", model.batchNorm != nil, { "\($0.model.batchNorm)" }), ("--dropout", model.dropout != nil, { "\($0.model.dropout)" }),
+            ("--classes", classes != nil, { "\($0.model.classes)" }), ("--val-fraction", valFraction != nil, { "\($0.validationFraction)" }),
+            ("--batch-size", batchSize != nil, { "\($0.batchSize)" }), ("--patch-size", patchSize != nil, { "\($0.effectivePatchSize)" }),
+            ("--lr", lr != nil, { "\($0.learningRate)" }), ("--optimizer", optimizer != nil, { $0.optimizer.rawValue }),
+            ("--momentum", momentum != nil, { "\($0.momentum)" }), ("--weight-decay", weightDecay != nil, { "\($0.weightDecay)" }),
+            ("--schedule", schedule != nil, { $0.schedule.rawValue }), ("--warmup", warmup != nil, { text($0.warmupSteps) }),
+            ("--clip-norm", clipNorm != nil, { text($0.clipNorm) }), ("--loss", loss != nil, { $0.loss.rawValue }),
+            ("--class-weights", classWeights != nil, { "\($0.classWeights)" }), ("--weight-map", weightMap != nil, { "\($0.weightMap)" }),
+            ("--disable", disable != nil, { o in ["flips": o.flips, "rotations": o.rotations, "elastic": o.elastic, "intensity": o.intensity]
+                .filter { !$0.value }.keys.sorted().joined(separator: ",") }),
+            ("--seed", seed != nil, { "\($0.seed)" }),
+        ]
+        return fields.compactMap { flag, wasGiven, value in
+            !wasGiven || value(given) == value(stored) ? nil : "\(flag) \(value(given)) (the run has \(value(stored).isEmpty ? "none" : value(stored)))"
+        }
+    }
+
+    /// Refuses a run folder that is one of the data folders or lies in one.
+    func checkRunFolder(_ o: TrainingOptions) throws {
+        var inputs = (o.dataRoot.map { OutputSafety.dataset($0) } ?? [])
+            + (o.validationRoot.map { OutputSafety.dataset($0, role: "validation dataset folder") } ?? [])
+        for (path, role) in [(o.imagesDirectory, "images folder"), (o.masksDirectory, "masks folder")] {
+            if let path { inputs.append(OutputSafety.Input(path: path, role: role, isFolder: true)) }
+        }
+        if let map = o.classMapPath { inputs.append(OutputSafety.Input(path: map, role: "class map", isFolder: false)) }
+        try OutputSafety.checkFolder(o.outputDirectory, against: inputs)
+    }
+
     func run() throws {
         StopSignal.install()
         let trainer: Trainer
         if let resume {
             let checkpoint = try Checkpoint.read(from: resume)
-            guard let stored = checkpoint.runOptions else {
-                throw ValidationError("\(resume): this checkpoint has no training state (resume from RUN_DIR/last.safetensors)")
+            guard var stored = checkpoint.runOptions, let saved = checkpoint.training else {
+                throw CommandFailure("\(resume): this checkpoint has no training state (resume from RUN_DIR/last.safetensors)")
             }
-            trainer = try Trainer(options: try makeOptions(base: stored), inferClasses: false, resume: checkpoint)
-            print("resuming \(resume) at step \(trainer.state.step) of \(trainer.totalSteps)")
+            // The run continues where the user says, else beside the checkpoint it resumes —
+            // never in the folder recorded inside it, which may be another copy or machine's.
+            let folder = (resume as NSString).deletingLastPathComponent
+            stored.outputDirectory = out ?? (folder.isEmpty ? "." : folder)
+            let given = try makeOptions(base: stored)
+            let changed = fixedOptionsChanged(stored: stored, given: given)
+            if !changed.isEmpty {
+                throw CommandFailure("\(resume): these options cannot change when resuming: \(changed.joined(separator: "; ")). "
+                    + "Leave them out (the run's are restored) or start a new run; only \(Train.changeableOnResume) may be given anew")
+            }
+            try checkRunFolder(given)
+            trainer = try Trainer(options: given, inferClasses: false, resume: checkpoint, resumedFrom: resume, replacingExistingRun: overwrite)
+            guard saved.step < trainer.totalSteps else {
+                throw CommandFailure("\(resume): the run already finished (step \(saved.step) of \(trainer.totalSteps)); "
+                    + "give --epochs or --steps beyond it to train on")
+            }
+            print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)")
         } else {
-            trainer = try Trainer(options: try makeOptions(), inferClasses: classes == nil)
+            let options = try makeOptions()
+            try checkRunFolder(options)
+            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite)
         }
         let start = Date()
         let outcome = try trainer.run()
         let seconds = Date().timeIntervalSince(start)
         if outcome == .finished {
-            print(String(format: "done in %.1f s: %@ (best epoch %@, validation mean IoU %@); last: %@", seconds,
-                         trainer.bestPath, trainer.state.bestEpoch.map(String.init) ?? "-",
-                         trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-", trainer.lastPath))
+            let fm = FileManager.default
+            let best = fm.fileExists(atPath: trainer.bestPath)
+                ? String(format: "%@ (epoch %@, validation mean IoU %@)", trainer.bestPath, trainer.state.bestEpoch.map(String.init) ?? "-",
+                         trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
+                : (trainer.data.validation.isEmpty ? "no best checkpoint (no validation data)" : "no best checkpoint")
+            print(String(format: "done in %.1f s: %@; last: %@", seconds, best, trainer.lastPath))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
         } else {
