@@ -20,24 +20,24 @@ struct Bench: ParsableCommand {
         """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
-    @Option(help: "Number of classes.")
+    @Option(parsing: .unconditional, help: "Number of classes.")
     var classes: Int = 2
-    @Option(help: "Input channels.")
+    @Option(parsing: .unconditional, help: "Input channels.")
     var channels: Int = 1
 
-    @Option(help: "Input side (default: the smallest valid size with an output of at least 388, 572 for the paper's network).")
+    @Option(parsing: .unconditional, help: "Input side (default: the smallest valid size with an output of at least 388, 572 for the paper's network).")
     var size: Int?
-    @Option(name: .customLong("batch-size"), help: "Inputs per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Inputs per step.")
     var batchSize: Int = 1
-    @Option(help: "Timed runs of each measure.")
+    @Option(parsing: .unconditional, help: "Timed runs of each measure.")
     var steps: Int = 5
-    @Option(help: "Untimed warm-up runs before the timed ones.")
+    @Option(parsing: .unconditional, help: "Untimed warm-up runs before the timed ones.")
     var warmup: Int = 1
     @Option(help: "What to measure: all, train or infer (one per process gives each its own peak memory).")
     var only: Part = .all
     @Flag(inversion: .prefixedNo, help: "Measure the machine's SGEMM rate (2048², dnnl_sgemm).")
     var sgemm: Bool = true
-    @Option(help: "Seed of the weights and the synthetic data.")
+    @Option(parsing: .unconditional, help: "Seed of the weights and the synthetic data.")
     var seed: UInt64 = 0
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false

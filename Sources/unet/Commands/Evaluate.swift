@@ -26,7 +26,7 @@ struct Evaluate: ParsableCommand {
     var data: String?
     @Option(name: .customLong("class-map"), help: "classes.json for RGB masks.")
     var classMap: String?
-    @Option(help: "Number of classes (default: the model's, or inferred from the masks).")
+    @Option(parsing: .unconditional, help: "Number of classes (default: the model's, or inferred from the masks).")
     var classes: Int?
     @Option(help: "Write the confusion matrix and per-class and per-image scores as JSON here.")
     var json: String?
@@ -44,6 +44,14 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if let t = compute.threads { ComputeThreads.set(t) }
+        if let json {
+            // The report never lands on (or among) what is being scored.
+            let inputs = [(pred, "prediction folder", true), (masks, "ground-truth folder", true), (data, "dataset folder", true),
+                          (model, "model", false), (classMap, "class map", false)]
+            try OutputSafety.checkFile(json, option: "--json", against: inputs.compactMap { path, role, folder in
+                path.map { OutputSafety.Input(path: $0, role: role, isFolder: folder) }
+            })
+        }
         let map = try classMap.map { try ClassMap.load(contentsOf: $0) }
         var names: [String]
         var result: (total: ConfusionMatrix, perImage: [(name: String, confusion: ConfusionMatrix)])

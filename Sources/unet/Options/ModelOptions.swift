@@ -7,13 +7,13 @@ extension Upsampling: ExpressibleByArgument {}
 
 /// Options that define the network (shared by `train` and `bench`).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Number of 2×2 poolings (default 4).")
+    @Option(parsing: .unconditional, help: "Number of 2×2 poolings (default 4).")
     var depth: Int?
 
-    @Option(help: "Channels at the first level (default 32).")
+    @Option(parsing: .unconditional, help: "Channels at the first level (default 32).")
     var width: Int?
 
-    @Option(name: .customLong("width-multiplier"), help: "Channel factor between consecutive levels (default 2).")
+    @Option(name: .customLong("width-multiplier"), parsing: .unconditional, help: "Channel factor between consecutive levels (default 2).")
     var widthMultiplier: Double?
 
     @Option(help: "Convolution padding: valid (the paper's, default; outputs are smaller than inputs) or same.")
@@ -28,8 +28,17 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalisation after convolutions (default on).")
     var batchNorm: Bool?
 
-    @Option(help: "Dropout probability at the bottom of the network (default 0).")
+    @Option(parsing: .unconditional, help: "Dropout probability at the bottom of the network (default 0).")
     var dropout: Float?
+
+    func validate() throws {
+        if let widthMultiplier, !(widthMultiplier.isFinite && widthMultiplier >= 1) {
+            throw ValidationError("--width-multiplier must be a finite number of at least 1 (got \(widthMultiplier))")
+        }
+        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
+        if let depth, depth < 1 { throw ValidationError("--depth must be at least 1 (got \(depth))") }
+        if let width, width < 1 { throw ValidationError("--width must be at least 1 (got \(width))") }
+    }
 
     /// `base` with the options given on the command line applied.
     func apply(to base: UNetConfiguration) -> UNetConfiguration {
@@ -48,7 +57,7 @@ struct ModelOptions: ParsableArguments {
 
 /// Thread count for the compute primitives.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
     func validate() throws {

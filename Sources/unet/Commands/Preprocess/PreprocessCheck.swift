@@ -16,7 +16,7 @@ struct PreprocessCheck: ParsableCommand {
 
     @Option(help: "Dataset folder with images/ and masks/.")
     var data: String
-    @Option(help: "Number of classes: mask values must be below it.")
+    @Option(parsing: .unconditional, help: "Number of classes: mask values must be below it.")
     var classes: Int?
     @Option(name: .customLong("class-map"), help: "classes.json for RGB masks.")
     var classMap: String?

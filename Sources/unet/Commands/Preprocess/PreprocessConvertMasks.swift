@@ -20,7 +20,7 @@ struct PreprocessConvertMasks: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    func validate() throws { try PreprocessReporting.checkDistinct(out: out, from: [masks]) }
+    func validate() throws { try PreprocessReporting.checkDistinct(out: out, folders: [masks]) }
 
     func run() throws {
         let map = try ClassMap.load(contentsOf: classMap)

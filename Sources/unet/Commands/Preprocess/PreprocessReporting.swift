@@ -26,11 +26,11 @@ enum PreprocessReporting {
         throw ExitCode(1)
     }
 
-    /// Refuses an output folder that is (or resolves to) an input folder, which would overwrite it.
-    static func checkDistinct(out: String, from inputs: [String]) throws {
-        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-        for input in inputs where resolved(input) == resolved(out) {
-            throw ValidationError("--out \(out) is the input folder \(input); choose a new folder")
-        }
+    /// Refuses an output folder that is (or resolves to) the dataset folder `data`, or lies in
+    /// its images/ or masks/ (where it would be read as data), or in one of `folders`.
+    static func checkDistinct(out: String, dataset data: String? = nil, folders: [String] = []) throws {
+        var inputs = folders.map { OutputSafety.Input(path: $0, role: "input folder", isFolder: true) }
+        if let data { inputs += OutputSafety.dataset(data) }
+        try OutputSafety.checkFolder(out, against: inputs)
     }
 }

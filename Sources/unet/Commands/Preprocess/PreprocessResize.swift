@@ -17,11 +17,11 @@ struct PreprocessResize: ParsableCommand {
     var data: String
     @Option(help: "Output dataset folder (gets images/ and masks/).")
     var out: String
-    @Option(help: "Scale factor for both sides, e.g. 0.5.")
+    @Option(parsing: .unconditional, help: "Scale factor for both sides, e.g. 0.5.")
     var scale: Double?
     @Option(help: "Exact output size WxH, e.g. 512x384.")
     var size: String?
-    @Option(name: .customLong("max-side"), help: "Shrink so that the longer side is at most N.")
+    @Option(name: .customLong("max-side"), parsing: .unconditional, help: "Shrink so that the longer side is at most N.")
     var maxSide: Int?
 
     func validate() throws {
@@ -29,7 +29,7 @@ struct PreprocessResize: ParsableCommand {
             throw ValidationError("give exactly one of --scale, --size, --max-side")
         }
         _ = try target()
-        try PreprocessReporting.checkDistinct(out: out, from: [data])
+        try PreprocessReporting.checkDistinct(out: out, dataset: data)
     }
 
     func target() throws -> ResizeTarget {

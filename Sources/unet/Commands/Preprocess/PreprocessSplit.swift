@@ -17,9 +17,9 @@ struct PreprocessSplit: ParsableCommand {
 
     @Option(help: "Dataset folder with images/ and masks/.")
     var data: String
-    @Option(name: .customLong("val-fraction"), help: "Fraction of the pairs held out for validation, in (0, 1).")
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction of the pairs held out for validation, in (0, 1).")
     var valFraction: Double
-    @Option(help: "Random seed (random mode).")
+    @Option(parsing: .unconditional, help: "Random seed (random mode).")
     var seed: UInt64 = 0
     @Option(help: "random or tail.")
     var mode: SplitMode = .random

@@ -18,15 +18,15 @@ struct PreprocessTile: ParsableCommand {
     var data: String
     @Option(help: "Output dataset folder (gets images/ and masks/).")
     var out: String
-    @Option(help: "Tile side N in pixels.")
+    @Option(parsing: .unconditional, help: "Tile side N in pixels.")
     var size: Int
-    @Option(help: "Overlap K in pixels between neighbouring tiles (0 <= K < N).")
+    @Option(parsing: .unconditional, help: "Overlap K in pixels between neighbouring tiles (0 <= K < N).")
     var overlap: Int = 0
 
     func validate() throws {
         guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
         guard overlap >= 0 && overlap < size else { throw ValidationError("--overlap must be in 0..<\(size), got \(overlap)") }
-        try PreprocessReporting.checkDistinct(out: out, from: [data])
+        try PreprocessReporting.checkDistinct(out: out, dataset: data)
     }
 
     func run() throws {

@@ -18,13 +18,13 @@ struct PreprocessWeightMaps: ParsableCommand {
     var data: String
     @Option(help: "Output folder.")
     var out: String
-    @Option(help: "w0, the peak border weight.")
+    @Option(parsing: .unconditional, help: "w0, the peak border weight.")
     var w0: Float = 10
-    @Option(help: "σ in pixels.")
+    @Option(parsing: .unconditional, help: "σ in pixels.")
     var sigma: Float = 5
-    @Option(name: .customLong("foreground-class"), help: "Class whose connected components are the objects.")
+    @Option(name: .customLong("foreground-class"), parsing: .unconditional, help: "Class whose connected components are the objects.")
     var foregroundClass: Int = 1
-    @Option(help: "Number of classes (default: the class map's, else inferred per mask).")
+    @Option(parsing: .unconditional, help: "Number of classes (default: the class map's, else inferred per mask).")
     var classes: Int?
     @Option(name: .customLong("class-map"), help: "classes.json for RGB masks.")
     var classMap: String?
@@ -34,7 +34,7 @@ struct PreprocessWeightMaps: ParsableCommand {
         guard w0 >= 0 && w0.isFinite else { throw ValidationError("--w0 must be non-negative, got \(w0)") }
         guard (0...255).contains(foregroundClass) else { throw ValidationError("--foreground-class must be in 0...255") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
-        try PreprocessReporting.checkDistinct(out: out, from: [data, data + "/masks", data + "/images"])
+        try PreprocessReporting.checkDistinct(out: out, dataset: data)
     }
 
     func run() throws {
