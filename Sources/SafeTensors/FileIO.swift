@@ -68,7 +68,9 @@ enum FileIO {
         var tempPath = ""
         var fd: Int32 = -1
         for _ in 0..<16 {
-            tempPath = "\(directory)/\(temporaryPrefix(for: base))\(getpid())-\(String(suffix, radix: 36))"
+            let name = "\(temporaryPrefix(for: base))\(getpid())-\(String(suffix, radix: 36))"
+            // A name that fits whenever the final one does (255 bytes is the file-name limit).
+            tempPath = "\(directory)/" + (name.utf8.count <= 255 ? name : ".unet.tmp-\(getpid())-\(String(suffix, radix: 36))")
             fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 || errno != EEXIST { break }
             suffix = UInt64.random(in: 0...UInt64.max)
