@@ -51,6 +51,7 @@ struct Evaluate: ParsableCommand {
             try OutputSafety.checkFile(json, option: "--json", against: inputs.compactMap { path, role, folder in
                 path.map { OutputSafety.Input(path: $0, role: role, isFolder: folder) }
             })
+            try OutputSafety.checkReplaceableReport(json, option: "--json")
         }
         let map = try classMap.map { try ClassMap.load(contentsOf: $0) }
         var names: [String]

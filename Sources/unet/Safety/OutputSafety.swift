@@ -48,6 +48,19 @@ enum OutputSafety {
         if isDirectory(out) { throw CommandFailure("\(option) \(out) is a folder; give a file name") }
     }
 
+    /// Refuses to replace an existing file that is not a JSON report (its first byte is not `{`):
+    /// a mistyped `--json` must not turn a checkpoint or an image into a report.
+    static func checkReplaceableReport(_ out: String, option: String) throws {
+        var info = stat()
+        guard stat(out, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CommandFailure("\(option) \(out) exists and is not a regular file; choose another file name") }
+        guard let handle = FileHandle(forReadingAtPath: out) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        guard let first = head.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }), first != UInt8(ascii: "{") else { return }
+        throw CommandFailure("\(option) \(out) exists and is not a JSON report; it is left as it is. Choose another file name")
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
