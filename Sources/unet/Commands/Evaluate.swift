@@ -52,10 +52,11 @@ struct Evaluate: ParsableCommand {
             let net = try checkpoint.makeModel(path: model)
             let info = checkpoint.info
             let folder = try DatasetFolder.scan(root: data)
-            let problems = folder.problems(classCount: info.configuration.classes, classMap: map, depth: .full)
-            if !problems.isEmpty { throw DatasetError.invalid(problems) }
+            // The same checks, encoding decision and messages as training's.
+            let check = DatasetCheck([folder], classCount: info.configuration.classes, classMap: map)
+            if !check.problems.isEmpty { throw DatasetError.invalid(check.problems) }
             let source = SampleSource(pairs: folder.pairs, channels: info.configuration.inputChannels, classCount: info.configuration.classes,
-                                      classMap: map, normalization: info.normalization, cacheBudgetBytes: 0)
+                                      classMap: map, maskEncoding: check.encoding, normalization: info.normalization, cacheBudgetBytes: 0)
             let r = try Evaluation.run(model: net, info: info, source: source, augmentation: testTime.augmentation)
             result = (r.confusion, r.perImage)
             names = info.classNames
@@ -68,11 +69,17 @@ struct Evaluate: ParsableCommand {
                 return true
             }
             if !problems.isEmpty { throw DatasetError.invalid(problems) }
+            // Each side's gray masks are read with the encoding its own masks imply, decided once per side.
+            let predictions = try truth.pairs.map { try StoredMask.read(contentsOf: $0.imagePath, classMap: map) }
+            let actuals = try truth.pairs.map { try StoredMask.read(contentsOf: $0.maskPath, classMap: map) }
+            var predictionSurvey = MaskValueSurvey(), truthSurvey = MaskValueSurvey()
+            predictions.forEach { predictionSurvey.add($0) }
+            actuals.forEach { truthSurvey.add($0) }
             var pairs: [(String, Mask, Mask)] = []
             var maxClass = 1
-            for p in truth.pairs {
-                let predicted = try Mask.read(contentsOf: p.imagePath, classMap: map)
-                let actual = try Mask.read(contentsOf: p.maskPath, classMap: map)
+            for (k, p) in truth.pairs.enumerated() {
+                let predicted = try predictions[k].decoded(predictionSurvey.encoding)
+                let actual = try actuals[k].decoded(truthSurvey.encoding)
                 guard predicted.width == actual.width && predicted.height == actual.height else {
                     throw DatasetError.invalid([.sizeMismatch(image: p.imagePath, imageWidth: predicted.width, imageHeight: predicted.height,
                                                               mask: p.maskPath, maskWidth: actual.width, maskHeight: actual.height)])

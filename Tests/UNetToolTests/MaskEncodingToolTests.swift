@@ -1,0 +1,101 @@
+import Foundation
+import ImageCodecs
+import Tensors
+import Training
+import XCTest
+import TestSupport
+
+/// How the built tool reads mask values: the encoding (binary 0/255 or class indices) is decided
+/// once per dataset, value sets that are no plausible class-index encoding are refused naming the
+/// files that hold the odd values, and `preprocess check`, `train` and `evaluate` agree.
+final class MaskEncodingToolTests: XCTestCase {
+    static let side = 48
+    /// The tiniest valid training run (depth 2, 44² patches, one step).
+    static let tinyTraining = ["--depth", "2", "--width", "4", "--batch-size", "1", "--threads", "1", "--steps", "1",
+                               "--patch-size", "44", "--val-fraction", "0", "--disable", "all"]
+
+    /// A dataset folder with gray 48×48 images; mask `k` holds `masks[k]` (one value per pixel,
+    /// a disc of the first value's complement…: left half 0, right half `foreground`, then the edits).
+    func makeDataset(_ masks: [String: [UInt8]], prefix: String = "unet-masks") throws -> String {
+        let root = try scratchDirectory(prefix, subfolders: ["images", "masks"])
+        try write(masks, to: root)
+        return root
+    }
+
+    func write(_ masks: [String: [UInt8]], to root: String) throws {
+        var rng = SeededGenerator(seed: 7)
+        for (name, values) in masks {
+            let pixels = (0..<values.count).map { _ in UInt8(rng.next() % 256) }
+            try Image(width: Self.side, height: Self.side, channels: 1, samples: pixels).write(to: "\(root)/images/\(name).png")
+            try Image(width: Self.side, height: Self.side, channels: 1, samples: values).write(to: "\(root)/masks/\(name).png")
+        }
+    }
+
+    /// Left half `low`, right half `high`.
+    static func halves(_ low: UInt8, _ high: UInt8) -> [UInt8] {
+        (0..<(side * side)).map { $0 % side < side / 2 ? low : high }
+    }
+
+    /// Halves 0/`high` with pixel (x, y) set to `value`.
+    static func halves(_ low: UInt8, _ high: UInt8, setting value: UInt8, x: Int, y: Int) -> [UInt8] {
+        var m = halves(low, high)
+        m[y * side + x] = value
+        return m
+    }
+
+    func testStray128InBinaryMasksIsRefusedByCheckTrainAndEvaluate() throws {
+        let root = try makeDataset(["a": Self.halves(0, 255), "b": Self.halves(0, 255, setting: 128, x: 3, y: 5), "c": Self.halves(0, 255)])
+        let stray = root + "/masks/b.png"
+        let listing = "128: 1 pixel in 1 mask (\(stray))"
+
+        let check = try ToolRunner.run(["preprocess", "check", "--data", root])
+        XCTAssertEqual(check.status, 1, check.output + check.error)
+        XCTAssertTrue(check.output.contains("problem   \(root)/masks: mask values 0, 128, 255 are neither binary 0/255 nor class indices 0, 1, 2, … without gaps"),
+                      check.output)
+        XCTAssertTrue(check.output.contains(listing), check.output)
+
+        let run = root + "/run"
+        let train = try ToolRunner.run(["train", "--data", root, "--out", run] + Self.tinyTraining)
+        XCTAssertEqual(train.status, 1, train.output + train.error)
+        XCTAssertTrue(train.error.contains(listing), train.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"))
+
+        // A binary model evaluated on the same data reports the same file.
+        let clean = try makeDataset(["a": Self.halves(0, 255), "b": Self.halves(0, 255), "c": Self.halves(255, 0)])
+        let trained = try ToolRunner.run(["train", "--data", clean, "--out", clean + "/run"] + Self.tinyTraining)
+        XCTAssertEqual(trained.status, 0, trained.error)
+        XCTAssertEqual(try Checkpoint.read(from: clean + "/run/last.safetensors").info.configuration.classes, 2)
+        let evaluate = try ToolRunner.run(["evaluate", "--model", clean + "/run/last.safetensors", "--data", root, "--threads", "1"])
+        XCTAssertEqual(evaluate.status, 1, evaluate.output + evaluate.error)
+        XCTAssertTrue(evaluate.error.contains(listing), evaluate.error)
+    }
+
+    func testDisplayScaledMasksAreRefused() throws {
+        let root = try makeDataset(["a": Self.halves(0, 127), "b": Self.halves(127, 255), "c": Self.halves(0, 255)])
+        let check = try ToolRunner.run(["preprocess", "check", "--data", root])
+        XCTAssertEqual(check.status, 1, check.output + check.error)
+        XCTAssertTrue(check.output.contains("mask values 0, 127, 255 are neither binary 0/255 nor class indices"), check.output)
+        // With the class count stated, values must be below it.
+        let stated = try ToolRunner.run(["preprocess", "check", "--data", root, "--classes", "3"])
+        XCTAssertEqual(stated.status, 1)
+        XCTAssertTrue(stated.output.contains("\(root)/masks/b.png: class 127 at pixel (0, 0) is not below the class count 3"), stated.output)
+    }
+
+    func testIndexMasksWithGapsNeedTheClassCount() throws {
+        let root = try makeDataset(["a": Self.halves(0, 1), "b": Self.halves(0, 3), "c": Self.halves(0, 0)])
+        let check = try ToolRunner.run(["preprocess", "check", "--data", root])
+        XCTAssertEqual(check.status, 1, check.output)
+        XCTAssertTrue(check.output.contains("3: 1152 pixels in 1 mask (\(root)/masks/b.png)"), check.output)
+        let stated = try ToolRunner.run(["preprocess", "check", "--data", root, "--classes", "4"])
+        XCTAssertEqual(stated.status, 0, stated.output)
+        XCTAssertTrue(stated.output.contains("no problems"), stated.output)
+    }
+
+    func testValidationFolderIsReadWithTheTrainingEncoding() throws {
+        let root = try makeDataset(["a": Self.halves(0, 255), "b": Self.halves(255, 0)])
+        let validation = try makeDataset(["v": Self.halves(0, 1)], prefix: "unet-masks-val")
+        let train = try ToolRunner.run(["train", "--data", root, "--val-data", validation, "--out", root + "/run"] + Self.tinyTraining)
+        XCTAssertEqual(train.status, 1, train.output + train.error)
+        XCTAssertTrue(train.error.contains("1: 1152 pixels in 1 mask (\(validation)/masks/v.png)"), train.error)
+    }
+}
