@@ -98,4 +98,44 @@ final class MaskEncodingToolTests: XCTestCase {
         XCTAssertEqual(train.status, 1, train.output + train.error)
         XCTAssertTrue(train.error.contains("1: 1152 pixels in 1 mask (\(validation)/masks/v.png)"), train.error)
     }
+
+    func testEvaluateNamesTheSideAndTheMissingPrediction() throws {
+        let base = try scratchDirectory("unet-eval", subfolders: ["pred", "truth"])
+        let (pred, truth) = (base + "/pred", base + "/truth")
+        func write(_ folder: String, _ name: String, _ values: [UInt8], width: Int = 4) throws {
+            try Image(width: width, height: values.count / width, channels: 1, samples: values).write(to: "\(folder)/\(name).png")
+        }
+        // Gray 0/255 predictions (`--format gray255`) against 0/1 truth: the same classes.
+        try write(pred, "a", [0, 255, 255, 0])
+        try write(pred, "c", [0, 0, 0, 0])
+        try write(truth, "a", [0, 1, 1, 0])
+        try write(truth, "c", [0, 0, 0, 1])
+        let scored = try ToolRunner.run(["evaluate", "--pred", pred, "--masks", truth])
+        XCTAssertEqual(scored.status, 0, scored.error)
+        XCTAssertTrue(scored.output.contains("mean IoU 0.7500"), scored.output)
+
+        try write(truth, "b", [0, 1, 1, 0])
+        let missing = try ToolRunner.run(["evaluate", "--pred", pred, "--masks", truth])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.error.contains("no prediction for ground-truth mask \(truth)/b.png (looked for b.* in \(pred))"), missing.error)
+
+        try write(pred, "b", [0, 1, 3, 0])
+        let range = try ToolRunner.run(["evaluate", "--pred", pred, "--masks", truth, "--classes", "2"])
+        XCTAssertEqual(range.status, 1)
+        XCTAssertTrue(range.error.contains("\(pred)/b.png (prediction): class 3 at pixel (2, 0) is not below the class count 2"), range.error)
+
+        try write(pred, "b", [0, 1, 1, 0])
+        try write(truth, "b", [0, 2, 2, 0])
+        let truthRange = try ToolRunner.run(["evaluate", "--pred", pred, "--masks", truth, "--classes", "2"])
+        XCTAssertEqual(truthRange.status, 1)
+        XCTAssertTrue(truthRange.error.contains("\(truth)/b.png (ground truth): class 2 at pixel (1, 0) is not below the class count 2"),
+                      truthRange.error)
+
+        // A stray value among 0/255 predictions is refused, not scored as 256 classes.
+        try write(truth, "b", [0, 1, 1, 0])
+        try write(pred, "b", [0, 128, 255, 0])
+        let stray = try ToolRunner.run(["evaluate", "--pred", pred, "--masks", truth])
+        XCTAssertEqual(stray.status, 1, stray.output)
+        XCTAssertTrue(stray.error.contains("\(pred)/b.png (prediction): class 128 at pixel (1, 0) is not below the class count 2"), stray.error)
+    }
 }

@@ -61,39 +61,11 @@ struct Evaluate: ParsableCommand {
             result = (r.confusion, r.perImage)
             names = info.classNames
         } else {
-            // Every truth mask needs a prediction; extra files among the predictions (overlays,
-            // probability maps) are ignored.
-            let truth = try DatasetFolder.scan(images: pred!, masks: masks!)
-            let problems = truth.pairingProblems.filter {
-                if case .imageWithoutMask = $0 { return false }
-                return true
-            }
-            if !problems.isEmpty { throw DatasetError.invalid(problems) }
-            // Each side's gray masks are read with the encoding its own masks imply, decided once per side.
-            let predictions = try truth.pairs.map { try StoredMask.read(contentsOf: $0.imagePath, classMap: map) }
-            let actuals = try truth.pairs.map { try StoredMask.read(contentsOf: $0.maskPath, classMap: map) }
-            var predictionSurvey = MaskValueSurvey(), truthSurvey = MaskValueSurvey()
-            predictions.forEach { predictionSurvey.add($0) }
-            actuals.forEach { truthSurvey.add($0) }
-            var pairs: [(String, Mask, Mask)] = []
-            var maxClass = 1
-            for (k, p) in truth.pairs.enumerated() {
-                let predicted = try predictions[k].decoded(predictionSurvey.encoding)
-                let actual = try actuals[k].decoded(truthSurvey.encoding)
-                guard predicted.width == actual.width && predicted.height == actual.height else {
-                    throw DatasetError.invalid([.sizeMismatch(image: p.imagePath, imageWidth: predicted.width, imageHeight: predicted.height,
-                                                              mask: p.maskPath, maskWidth: actual.width, maskHeight: actual.height)])
-                }
-                maxClass = max(maxClass, Int(predicted.classes.max() ?? 0), Int(actual.classes.max() ?? 0))
-                pairs.append((p.name, predicted, actual))
-            }
-            let k = classes ?? map?.classCount ?? (maxClass + 1)
+            let masks = try EvaluationMasks.load(predictions: pred!, truth: self.masks!, classCount: classes, classMap: map)
+            let k = masks.classCount
             var total = ConfusionMatrix(classes: k)
             var perImage: [(String, ConfusionMatrix)] = []
-            for (name, predicted, actual) in pairs {
-                if let bad = predicted.firstOutOfRange(classCount: k) ?? actual.firstOutOfRange(classCount: k) {
-                    throw ValidationError("\(name): class \(bad.value) at (\(bad.x), \(bad.y)) is outside 0..<\(k)")
-                }
+            for (name, predicted, actual) in masks.pairs {
                 var m = ConfusionMatrix(classes: k)
                 m.add(truth: actual.classes.map(Int32.init), prediction: predicted.classes.map(Int32.init))
                 total.merge(m)
