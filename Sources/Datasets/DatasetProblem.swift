@@ -20,6 +20,8 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
     /// encoding (see `MaskValueSurvey.problem`); `uses` lists the rarest values with the masks
     /// that hold them. `masks` names the masks folder(s).
     case implausibleMaskValues(masks: String, values: [Int], reason: String, uses: [MaskValueSurvey.Use])
+    /// Neither folder holds an image file, so there is nothing to pair.
+    case noPairs(images: String, masks: String)
 
     /// The file the problem is about (for a size mismatch: the mask).
     public var path: String {
@@ -29,6 +31,7 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
             return p
         case .duplicateName(_, let paths): return paths.first ?? ""
         case .implausibleMaskValues(let masks, _, _, _): return masks
+        case .noPairs(let images, _): return images
         case .sizeMismatch(_, _, _, let mask, _, _): return mask
         }
     }
@@ -61,6 +64,8 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
             }
             if values.count > uses.count { lines.append("    (and \(count(values.count - uses.count, "more value")))") }
             return lines.joined(separator: "\n")
+        case .noPairs(let images, let masks):
+            return "\(images), \(masks): no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
         }
     }
 }

@@ -137,6 +137,16 @@ final class MaskValueSurveyTests: XCTestCase {
         XCTAssertEqual(uses.first, .init(value: 1, pixels: 6, masks: 1, examples: [v]))
     }
 
+    func testEmptyFoldersSayNoPairsWereFound() throws {
+        let d = try DatasetBuilder(self)
+        let folder = try DatasetFolder.scan(root: d.root)
+        XCTAssertEqual(folder.problems(), [.noPairs(images: d.images, masks: d.masks)])
+        XCTAssertEqual("\(DatasetError.invalid(folder.problems()))", """
+            dataset has 1 problem:
+              \(d.images), \(d.masks): no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)
+            """)
+    }
+
     func testRanges() {
         XCTAssertEqual(MaskValueSurvey.ranges([0, 1, 2, 5, 128, 255]), "0–2, 5, 128, 255")
         XCTAssertEqual(MaskValueSurvey.ranges([0, 1, 7, 8]), "0, 1, 7, 8")

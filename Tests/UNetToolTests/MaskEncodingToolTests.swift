@@ -99,6 +99,28 @@ final class MaskEncodingToolTests: XCTestCase {
         XCTAssertTrue(train.error.contains("1: 1152 pixels in 1 mask (\(validation)/masks/v.png)"), train.error)
     }
 
+    func testEmptyDatasetSaysWhereNoPairsWereFound() throws {
+        let root = try scratchDirectory("unet-empty", subfolders: ["images", "masks"])
+        let expected = "\(root)/images, \(root)/masks: no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
+        let check = try ToolRunner.run(["preprocess", "check", "--data", root])
+        XCTAssertEqual(check.status, 1, check.output)
+        XCTAssertTrue(check.output.contains("problem   \(expected)"), check.output)
+        let train = try ToolRunner.run(["train", "--data", root, "--out", root + "/run"] + Self.tinyTraining)
+        XCTAssertEqual(train.status, 1)
+        XCTAssertTrue(train.error.contains(expected), train.error)
+        XCTAssertFalse(train.error.contains("0 problems"), train.error)
+
+        // An empty --val-data folder, and empty folders given to evaluate.
+        let data = try makeDataset(["a": Self.halves(0, 255)])
+        let withEmptyValidation = try ToolRunner.run(["train", "--data", data, "--val-data", root, "--out", data + "/run"] + Self.tinyTraining)
+        XCTAssertEqual(withEmptyValidation.status, 1)
+        XCTAssertTrue(withEmptyValidation.error.contains(expected), withEmptyValidation.error)
+        let evaluate = try ToolRunner.run(["evaluate", "--pred", root + "/images", "--masks", root + "/masks"])
+        XCTAssertEqual(evaluate.status, 1)
+        XCTAssertTrue(evaluate.error.contains("\(root)/masks: no ground-truth masks found (no .png, .jpg or .jpeg file), "
+                                              + "and no predictions in \(root)/images"), evaluate.error)
+    }
+
     func testEvaluateNamesTheSideAndTheMissingPrediction() throws {
         let base = try scratchDirectory("unet-eval", subfolders: ["pred", "truth"])
         let (pred, truth) = (base + "/pred", base + "/truth")

@@ -27,7 +27,7 @@ public struct PreparedData {
         } else if let root = options.dataRoot {
             folder = try DatasetFolder.scan(root: root)
         } else {
-            throw DatasetError.invalid([])
+            throw TrainingError.noData("no training data given (--data DIR, or --images DIR with --masks DIR)")
         }
         let classMap = try options.classMapPath.map { try ClassMap.load(contentsOf: $0) }
         let validationFolder = try options.validationRoot.map { try DatasetFolder.scan(root: $0) }
@@ -37,7 +37,6 @@ public struct PreparedData {
         let givenClassCount = classMap?.classCount ?? (inferClasses ? nil : options.model.classes)
         let check = DatasetCheck([folder] + (validationFolder.map { [$0] } ?? []), classCount: givenClassCount, classMap: classMap)
         if !check.problems.isEmpty { throw DatasetError.invalid(check.problems) }
-        guard !folder.pairs.isEmpty else { throw DatasetError.invalid([]) }
         let classCount = check.classCount
         let trainingMasks = Set(folder.pairs.map(\.maskPath))
         let histogram = check.survey.classHistogram { trainingMasks.contains($0) }

@@ -32,6 +32,8 @@ struct EvaluationMasks {
             case .maskWithoutImage(let mask):
                 let name = ((mask as NSString).lastPathComponent as NSString).deletingPathExtension
                 problems.append("no prediction for ground-truth mask \(mask) (looked for \(name).* in \(predictions))")
+            case .noPairs:
+                problems.append("\(truth): no ground-truth masks found (no .png, .jpg or .jpeg file), and no predictions in \(predictions)")
             default:
                 problems.append("\(problem)")
             }
