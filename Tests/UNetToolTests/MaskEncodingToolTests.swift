@@ -53,6 +53,9 @@ final class MaskEncodingToolTests: XCTestCase {
         XCTAssertTrue(check.output.contains("problem   \(root)/masks: mask values 0, 128, 255 are neither binary 0/255 nor class indices 0, 1, 2, … without gaps"),
                       check.output)
         XCTAssertTrue(check.output.contains(listing), check.output)
+        // Rows only for the values present, not 256 rows.
+        let rows = check.output.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains("%") }
+        XCTAssertEqual(rows.map { $0.split(separator: " ").first! }, ["0", "128", "255"], check.output)
 
         let run = root + "/run"
         let train = try ToolRunner.run(["train", "--data", root, "--out", run] + Self.tinyTraining)

@@ -90,6 +90,9 @@ final class PreprocessTests: XCTestCase {
         XCTAssertTrue(report.summary.contains("sizes     min 2x2, max 6x3 (3 distinct)"), "\(report.summary)")
         XCTAssertTrue(report.summary.contains("channels  gray: 2, RGB: 2"), "\(report.summary)")
         XCTAssertEqual(report.summary.last, "7 problem(s)")
+        // Rows for the classes below --classes and those present: no rows for the absent 3 and 4.
+        XCTAssertEqual(report.summary.filter { $0.hasSuffix("%") || $0.hasSuffix("--classes)") }.map { $0.split(separator: " ")[0] },
+                       ["0", "1", "2", "5"], "\(report.summary)")
     }
 
     // MARK: convert-masks

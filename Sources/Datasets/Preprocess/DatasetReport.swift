@@ -16,7 +16,8 @@ public struct DatasetReport: Equatable, Sendable {
     /// image counts as 3 (it has colours; training reads it as RGB).
     public var channels: [Int: Int]
     /// Pixels per class over every mask that decoded (read with the dataset's encoding), classes
-    /// `0..<max(classCount, highest seen + 1)`.
+    /// `0..<max(classCount, highest seen + 1)`; `summary` prints only the classes below the
+    /// class count and those present.
     public var classHistogram: [Int]
     /// The class count checked against (given, or the class map's), if any.
     public var classCount: Int?
@@ -45,7 +46,9 @@ public struct DatasetReport: Equatable, Sendable {
         let total = classHistogram.reduce(0, +)
         if total > 0 {
             lines.append("classes   pixels per class over \(total) mask pixels:")
-            for (k, n) in classHistogram.enumerated() {
+            // Rows for the classes below the class count and any class present: never a run of
+            // empty rows up to a stray high value.
+            for (k, n) in classHistogram.enumerated() where n > 0 || k < (classCount ?? 0) {
                 let outside = classCount.map { k >= $0 } ?? false
                 lines.append(String(format: "  %3d  %12d  %6.2f%%", k, n, 100 * Double(n) / Double(total)) + (outside ? "  (not below --classes)" : ""))
             }
