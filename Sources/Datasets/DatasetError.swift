@@ -19,6 +19,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .badMask(let path, let reason):
             return "\(path): \(reason)"
         case .invalid(let problems):
+            // Never "0 problems:": an empty list would hide what went wrong (an empty dataset is
+            // the `noPairs` problem).
+            if problems.isEmpty { return "dataset refused without a problem listed (a bug; please report it)" }
             let noun = problems.count == 1 ? "problem" : "problems"
             return "dataset has \(problems.count) \(noun):\n" + problems.map { "  \($0)" }.joined(separator: "\n")
         }

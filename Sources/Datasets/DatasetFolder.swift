@@ -11,7 +11,7 @@ public struct DatasetFolder: Equatable, Sendable {
     public let masksDirectory: String
     /// Matched pairs, sorted by name.
     public let pairs: [SamplePair]
-    /// Pairing problems found while scanning: unmatched files and ambiguous names.
+    /// Pairing problems found while scanning: unmatched files, ambiguous names, or no files at all.
     public let pairingProblems: [DatasetProblem]
 
     /// Scans `root/images` and `root/masks`.
@@ -38,6 +38,8 @@ public struct DatasetFolder: Equatable, Sendable {
         for name in masksByName.keys.sorted() where imagesByName[name] == nil {
             problems.append(.maskWithoutImage(mask: masksByName[name]!))
         }
+        // Empty folders are a problem too, so that no command goes on with zero pairs.
+        if pairs.isEmpty && problems.isEmpty { problems.append(.noPairs(images: images, masks: masks)) }
         return DatasetFolder(imagesDirectory: images, masksDirectory: masks, pairs: pairs, pairingProblems: problems)
     }
 

@@ -16,6 +16,12 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
     case badMask(mask: String, reason: String)
     /// A mask value is not below the number of classes.
     case classOutOfRange(mask: String, value: Int, x: Int, y: Int, classCount: Int)
+    /// The classes of the dataset's masks (`values`, ascending) are no plausible class-index
+    /// encoding (see `MaskValueSurvey.problem`); `uses` lists the rarest values with the masks
+    /// that hold them. `masks` names the masks folder(s).
+    case implausibleMaskValues(masks: String, values: [Int], reason: String, uses: [MaskValueSurvey.Use])
+    /// Neither folder holds an image file, so there is nothing to pair.
+    case noPairs(images: String, masks: String)
 
     /// The file the problem is about (for a size mismatch: the mask).
     public var path: String {
@@ -24,6 +30,8 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
              .badMask(let p, _), .classOutOfRange(let p, _, _, _, _):
             return p
         case .duplicateName(_, let paths): return paths.first ?? ""
+        case .implausibleMaskValues(let masks, _, _, _): return masks
+        case .noPairs(let images, _): return images
         case .sizeMismatch(_, _, _, let mask, _, _): return mask
         }
     }
@@ -47,6 +55,17 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
             return "\(mask): \(reason)"
         case .classOutOfRange(let mask, let value, let x, let y, let classCount):
             return "\(mask): class \(value) at pixel (\(x), \(y)) is not below the class count \(classCount)"
+        case .implausibleMaskValues(let masks, let values, let reason, let uses):
+            func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+            var lines = ["\(masks): mask values \(MaskValueSurvey.ranges(values)) \(reason):"]
+            for use in uses {
+                let more = use.masks > use.examples.count ? ", … \(use.masks - use.examples.count) more" : ""
+                lines.append("    \(use.value): \(count(use.pixels, "pixel")) in \(count(use.masks, "mask")) (\(use.examples.joined(separator: ", "))\(more))")
+            }
+            if values.count > uses.count { lines.append("    (and \(count(values.count - uses.count, "more value")))") }
+            return lines.joined(separator: "\n")
+        case .noPairs(let images, let masks):
+            return "\(images), \(masks): no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
         }
     }
 }

@@ -8,13 +8,20 @@ final class MaskDecodingTests: XCTestCase {
         XCTAssertEqual(try Mask(image: image, path: "m.png").classes, [0, 2, 5])
     }
 
-    func testBinary0And255BecomeZeroAndOne() throws {
+    /// Gray levels mean what the dataset's encoding says, never what one file suggests.
+    func testGrayLevelsFollowTheDatasetEncoding() throws {
         let d = try DatasetBuilder(self)
         let path = try d.grayMask("m.png", width: 2, height: 2, values: [0, 255, 255, 0])
-        XCTAssertEqual(try Mask.read(contentsOf: path).classes, [0, 1, 1, 0])
-        // Not binary once another value appears.
+        XCTAssertEqual(try Mask.read(contentsOf: path, encoding: .binary255).classes, [0, 1, 1, 0])
+        XCTAssertEqual(try Mask.read(contentsOf: path).classes, [0, 255, 255, 0])
+        // A level other than 0 and 255 has no class in a binary dataset.
         let image = Image(width: 3, height: 1, channels: 1, samples: [0, 255, 1])
-        XCTAssertEqual(try Mask(image: image, path: "m.png").classes, [0, 255, 1])
+        XCTAssertThrowsError(try Mask(image: image, path: "m.png", encoding: .binary255)) { error in
+            XCTAssertEqual("\(error)", "m.png: gray level 1 at pixel (2, 0) in a dataset of binary 0/255 masks")
+        }
+        // Palette indices are classes whatever the encoding.
+        let palette = Image(width: 2, height: 1, channels: 1, samples: [0, 255], palette: [RGBA8](repeating: RGBA8(0, 0, 0), count: 256))
+        XCTAssertEqual(try Mask(image: palette, path: "p.png", encoding: .binary255).classes, [0, 255])
     }
 
     func testPaletteMaskGivesIndices() throws {
@@ -64,7 +71,8 @@ final class MaskDecodingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("needs a class map"), "\(error)")
         }
         let grayRGB = Image(width: 2, height: 1, channels: 3, samples: [0, 0, 0, 255, 255, 255])
-        XCTAssertEqual(try Mask(image: grayRGB, path: "g.png").classes, [0, 1])
+        XCTAssertEqual(try Mask(image: grayRGB, path: "g.png").classes, [0, 255])
+        XCTAssertEqual(try Mask(image: grayRGB, path: "g.png", encoding: .binary255).classes, [0, 1])
     }
 
     func testClassMapErrors() throws {

@@ -30,10 +30,16 @@ final class ValidationTests: XCTestCase {
         let mask = try d.grayMask("a.png", width: 2, height: 2, values: [0, 1, 2, 7])
         let folder = try DatasetFolder.scan(root: d.root)
         XCTAssertEqual(folder.problems(classCount: 8), [])
-        XCTAssertEqual(folder.problems(classCount: 3), [.classOutOfRange(mask: mask, value: 7, x: 1, y: 1, classCount: 3)])
+        // Each mask with its first pixel out of range, then the dataset's values with the masks holding them.
+        let expected: [DatasetProblem] = [
+            .classOutOfRange(mask: mask, value: 7, x: 1, y: 1, classCount: 3),
+            .implausibleMaskValues(masks: d.masks, values: [0, 1, 2, 7], reason: "are not all below the class count 3 (7 is not)",
+                                   uses: [0, 1, 2, 7].map { .init(value: $0, pixels: 1, masks: 1, examples: [mask]) }),
+        ]
+        XCTAssertEqual(folder.problems(classCount: 3), expected)
         XCTAssertEqual(try folder.classHistogram(classCount: 8), [1, 1, 1, 0, 0, 0, 0, 1])
         XCTAssertThrowsError(try folder.classHistogram(classCount: 3)) { error in
-            XCTAssertEqual(error as? DatasetError, .invalid([.classOutOfRange(mask: mask, value: 7, x: 1, y: 1, classCount: 3)]))
+            XCTAssertEqual(error as? DatasetError, .invalid(expected))
         }
     }
 
@@ -86,11 +92,14 @@ final class ValidationTests: XCTestCase {
                 .jpegMask(mask: jpegMask),
                 .badMask(mask: colourMask, reason: "colour (9, 9, 8) at pixel (0, 0) is not in the class map"),
                 .classOutOfRange(mask: rangeMask, value: 5, x: 0, y: 0, classCount: 2),
+                .implausibleMaskValues(masks: d.masks, values: [0, 5], reason: "are not all below the class count 2 (5 is not)",
+                                       uses: [.init(value: 5, pixels: 1, masks: 1, examples: [rangeMask]),
+                                              .init(value: 0, pixels: 24, masks: 2, examples: [d.masks + "/good.png", sizeMask])]),
                 .undecodable(path: broken, reason: "truncated or corrupt PNG (libpng: Read Error)"),
             ])
-            XCTAssertEqual(problems.count, 7)
+            XCTAssertEqual(problems.count, 8)
             let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix("dataset has 7 problems:\n"), text)
+            XCTAssertTrue(text.hasPrefix("dataset has 8 problems:\n"), text)
             for problem in problems { XCTAssertTrue(text.contains("  \(problem)"), "missing: \(problem)") }
         }
     }

@@ -71,6 +71,11 @@ final class PreprocessTests: XCTestCase {
             .jpegMask(mask: jpegMask),
             .undecodable(path: badImage, reason: badReason),
             .classOutOfRange(mask: gMask, value: 5, x: 1, y: 1, classCount: 3),
+            .implausibleMaskValues(masks: d.masks, values: [0, 1, 2, 5], reason: "are not all below the class count 3 (5 is not)",
+                                   uses: [.init(value: 5, pixels: 1, masks: 1, examples: [gMask]),
+                                          .init(value: 2, pixels: 2, masks: 2, examples: [d.masks + "/a.png", gMask]),
+                                          .init(value: 0, pixels: 10, masks: 3, examples: [d.masks + "/a.png", d.masks + "/f.png", gMask]),
+                                          .init(value: 1, pixels: 20, masks: 3, examples: [d.masks + "/a.png", dMask, gMask])]),
         ])
         XCTAssertEqual(report.pairCount, 5)
         // Images a, d (4x3 RGB), e (6x2 gray), g (2x2 gray); f does not decode.
@@ -84,7 +89,10 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(report.classHistogram, [10, 20, 2, 0, 0, 1])
         XCTAssertTrue(report.summary.contains("sizes     min 2x2, max 6x3 (3 distinct)"), "\(report.summary)")
         XCTAssertTrue(report.summary.contains("channels  gray: 2, RGB: 2"), "\(report.summary)")
-        XCTAssertEqual(report.summary.last, "6 problem(s)")
+        XCTAssertEqual(report.summary.last, "7 problem(s)")
+        // Rows for the classes below --classes and those present: no rows for the absent 3 and 4.
+        XCTAssertEqual(report.summary.filter { $0.hasSuffix("%") || $0.hasSuffix("--classes)") }.map { $0.split(separator: " ")[0] },
+                       ["0", "1", "2", "5"], "\(report.summary)")
     }
 
     // MARK: convert-masks

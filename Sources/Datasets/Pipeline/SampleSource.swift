@@ -10,6 +10,9 @@ public final class SampleSource: @unchecked Sendable {
     public let channels: Int
     public let classCount: Int
     public let classMap: ClassMap?
+    /// How the dataset's gray masks are read: decided once for the whole dataset
+    /// (`DatasetCheck.encoding`), training and validation alike.
+    public let maskEncoding: MaskEncoding
     public let normalization: InputNormalization
     public let weightMap: BorderWeightMap?
     /// Class index of the objects whose borders the weight map emphasises.
@@ -22,7 +25,7 @@ public final class SampleSource: @unchecked Sendable {
     /// that intensity augmentation (gamma) works on them, and normalise each patch afterwards.
     public let normalizesImages: Bool
 
-    public init(pairs: [SamplePair], channels: Int, classCount: Int, classMap: ClassMap? = nil,
+    public init(pairs: [SamplePair], channels: Int, classCount: Int, classMap: ClassMap? = nil, maskEncoding: MaskEncoding,
                 normalization: InputNormalization, weightMap: BorderWeightMap? = nil, foregroundClass: Int32 = 1,
                 cacheBudgetBytes: Int = 2 << 30, normalizesImages: Bool = true) {
         self.normalizesImages = normalizesImages
@@ -30,6 +33,7 @@ public final class SampleSource: @unchecked Sendable {
         self.channels = channels
         self.classCount = classCount
         self.classMap = classMap
+        self.maskEncoding = maskEncoding
         self.normalization = normalization
         self.weightMap = weightMap
         self.foregroundClass = foregroundClass
@@ -56,7 +60,7 @@ public final class SampleSource: @unchecked Sendable {
         let pair = pairs[index]
         var (pixels, h, w, _) = try SampleSource.loadImage(pair.imagePath, channels: channels)
         if normalizesImages { normalization.apply(to: &pixels) }
-        let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap)
+        let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap, encoding: maskEncoding)
         guard mask.width == w && mask.height == h else {
             throw DatasetError.invalid([.sizeMismatch(image: pair.imagePath, imageWidth: w, imageHeight: h, mask: pair.maskPath, maskWidth: mask.width, maskHeight: mask.height)])
         }

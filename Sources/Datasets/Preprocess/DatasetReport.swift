@@ -15,7 +15,9 @@ public struct DatasetReport: Equatable, Sendable {
     /// Image count per channel count as decoded (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); a palette
     /// image counts as 3 (it has colours; training reads it as RGB).
     public var channels: [Int: Int]
-    /// Pixels per class over every mask that decoded, classes `0..<max(classCount, highest seen + 1)`.
+    /// Pixels per class over every mask that decoded (read with the dataset's encoding), classes
+    /// `0..<max(classCount, highest seen + 1)`; `summary` prints only the classes below the
+    /// class count and those present.
     public var classHistogram: [Int]
     /// The class count checked against (given, or the class map's), if any.
     public var classCount: Int?
@@ -44,7 +46,9 @@ public struct DatasetReport: Equatable, Sendable {
         let total = classHistogram.reduce(0, +)
         if total > 0 {
             lines.append("classes   pixels per class over \(total) mask pixels:")
-            for (k, n) in classHistogram.enumerated() {
+            // Rows for the classes below the class count and any class present: never a run of
+            // empty rows up to a stray high value.
+            for (k, n) in classHistogram.enumerated() where n > 0 || k < (classCount ?? 0) {
                 let outside = classCount.map { k >= $0 } ?? false
                 lines.append(String(format: "  %3d  %12d  %6.2f%%", k, n, 100 * Double(n) / Double(total)) + (outside ? "  (not below --classes)" : ""))
             }
@@ -56,37 +60,24 @@ public struct DatasetReport: Equatable, Sendable {
 
 extension DatasetFolder {
     /// Checks every pair (as `problems(depth: .full)`, listing all problems at once) and
-    /// gathers the summary: sizes, channels and the class histogram (`classMap` for RGB masks).
+    /// gathers the summary: sizes, channels and the class histogram (`classMap` for RGB masks),
+    /// masks read with the encoding the dataset implies.
     public func report(classCount: Int? = nil, classMap: ClassMap? = nil, limits: DecodeLimits = .default,
                        progress: PreprocessProgress? = nil) -> DatasetReport {
-        var problems = pairingProblems
         var sizes: [DatasetReport.PixelSize] = []
         var channels: [Int: Int] = [:]
-        var histogram = [Int](repeating: 0, count: 256)
-        for (k, pair) in pairs.enumerated() {
-            let one = DatasetFolder(imagesDirectory: imagesDirectory, masksDirectory: masksDirectory, pairs: [pair], pairingProblems: [])
-            let found = one.problems(classCount: classCount, classMap: classMap, depth: .full, limits: limits)
-            problems += found
+        let check = DatasetCheck([self], classCount: classCount, classMap: classMap, limits: limits) { done, total, name in
+            let pair = pairs[done - 1]
             if let info = try? ImageInfo.read(contentsOf: pair.imagePath, limits: limits) {
                 sizes.append(.init(width: info.orientedWidth, height: info.orientedHeight))
                 channels[info.isIndexed ? 3 : info.channels, default: 0] += 1
             }
-            if !found.contains(where: { $0.path == pair.maskPath && !Self.isValueProblem($0) }),
-               let mask = try? Mask.read(contentsOf: pair.maskPath, classMap: classMap, limits: limits) {
-                for c in mask.classes { histogram[Int(c)] += 1 }
-            }
-            progress?(k + 1, pairs.count, pair.name)
+            progress?(done, total, name)
         }
+        let histogram = check.survey.classHistogram()
         let highest = (histogram.lastIndex { $0 > 0 } ?? -1) + 1
-        let kept = max(classCount ?? classMap?.classCount ?? 0, highest)
-        return DatasetReport(pairCount: pairs.count, problems: problems, channels: channels,
-                             classHistogram: Array(histogram.prefix(kept)), classCount: classCount ?? classMap?.classCount,
-                             sizes: sizes)
-    }
-
-    private static func isValueProblem(_ p: DatasetProblem) -> Bool {
-        if case .classOutOfRange = p { return true }
-        if case .sizeMismatch = p { return true }
-        return false
+        let kept = max(check.givenClassCount ?? 0, highest)
+        return DatasetReport(pairCount: pairs.count, problems: check.problems, channels: channels,
+                             classHistogram: Array(histogram.prefix(kept)), classCount: check.givenClassCount, sizes: sizes)
     }
 }

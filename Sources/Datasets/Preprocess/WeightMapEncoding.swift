@@ -69,9 +69,10 @@ extension DatasetFolder {
     /// Precomputes the paper's border weight map of every mask (`unet preprocess weight-maps`):
     /// objects are the connected components of `foregroundClass`; `out/NAME.png` holds the map
     /// as `WeightMapEncoding` (16-bit, value = round(w · 1000)) and `out/previews/NAME.png` an
-    /// 8-bit preview normalised per image. Masks are read through `classMap`; class weights use
-    /// `classCount` classes (default: the class map's, else one above the mask's largest value,
-    /// at least 2). `perImage` gets each map's statistics as it is done.
+    /// 8-bit preview normalised per image. Masks are read through `classMap` and with the
+    /// encoding the dataset implies (`MaskValueSurvey`); class weights use `classCount` classes
+    /// (default: the class map's, else inferred from the dataset; an implausible value set is a
+    /// problem and nothing is written). `perImage` gets each map's statistics as it is done.
     public func writeWeightMaps(_ map: BorderWeightMap, foregroundClass: Int = 1, classCount: Int? = nil,
                                 classMap: ClassMap? = nil, out: String, limits: DecodeLimits = .default,
                                 perImage: ((_ done: Int, _ total: Int, _ name: String, WeightMapStatistics) -> Void)? = nil)
@@ -80,13 +81,24 @@ extension DatasetFolder {
         try PreprocessIO.makeDirectory(previews)
         var outcome = PreprocessOutcome(problems: pairingProblems)
         var total = WeightMapStatistics()
-        let classCount = classCount ?? classMap?.classCount
+        // The masks are read as training reads them: one encoding and one class count for the
+        // dataset (a mask that does not decode is reported below).
+        var survey = MaskValueSurvey()
+        for pair in pairs {
+            if let mask = try? StoredMask.read(contentsOf: pair.maskPath, classMap: classMap, limits: limits) { survey.add(mask) }
+        }
+        let givenClassCount = classCount ?? classMap?.classCount
+        if let problem = survey.problem(classCount: givenClassCount, masks: masksDirectory) {
+            outcome.problems.append(problem)
+            return (outcome, total)
+        }
+        let encoding = survey.encoding
+        let count = givenClassCount ?? survey.inferredClassCount
         for (k, pair) in pairs.enumerated() {
             var one = WeightMapStatistics()
             defer { perImage?(k + 1, pairs.count, pair.name, one) }
             do {
-                let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap, limits: limits)
-                let count = classCount ?? Swift.max(2, Int(mask.classes.max() ?? 0) + 1)
+                let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap, encoding: encoding, limits: limits)
                 if let bad = mask.firstOutOfRange(classCount: count) {
                     throw DatasetError.invalid([.classOutOfRange(mask: pair.maskPath, value: bad.value, x: bad.x, y: bad.y, classCount: count)])
                 }

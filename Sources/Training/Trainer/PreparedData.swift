@@ -11,12 +11,15 @@ public struct PreparedData {
     public var channels: Int
     public var classCount: Int
     public var classMap: ClassMap?
+    /// How the gray masks of the training and validation data are read (decided once for both).
+    public var maskEncoding: MaskEncoding
     public var classNames: [String]?
     /// Pixels per class over the training masks.
     public var histogram: [Int]
 
     /// Scans, pairs and validates the data of `options` (every problem reported at once),
-    /// infers classes (when `inferClasses`) and channels, and splits off validation images.
+    /// decides the mask encoding of the training and validation masks together, infers classes
+    /// (when `inferClasses`) and channels, and splits off validation images.
     public static func load(_ options: TrainingOptions, inferClasses: Bool) throws -> PreparedData {
         let folder: DatasetFolder
         if let images = options.imagesDirectory, let masks = options.masksDirectory {
@@ -24,28 +27,19 @@ public struct PreparedData {
         } else if let root = options.dataRoot {
             folder = try DatasetFolder.scan(root: root)
         } else {
-            throw DatasetError.invalid([])
+            throw TrainingError.noData("no training data given (--data DIR, or --images DIR with --masks DIR)")
         }
         let classMap = try options.classMapPath.map { try ClassMap.load(contentsOf: $0) }
-        var problems = folder.problems(classCount: nil, classMap: classMap, depth: .full)
-        var validationFolder: DatasetFolder?
-        if let v = options.validationRoot {
-            let vf = try DatasetFolder.scan(root: v)
-            problems += vf.problems(classCount: nil, classMap: classMap, depth: .full)
-            validationFolder = vf
-        }
-        if !problems.isEmpty { throw DatasetError.invalid(problems) }
-        guard !folder.pairs.isEmpty else { throw DatasetError.invalid([]) }
+        let validationFolder = try options.validationRoot.map { try DatasetFolder.scan(root: $0) }
 
-        // Classes: from the class map, or the largest index present.
-        let histogram = try folder.classHistogram(classCount: 256, classMap: classMap)
-        var classCount = options.model.classes
-        if let classMap { classCount = classMap.classCount } else if inferClasses {
-            classCount = max(2, (histogram.lastIndex { $0 > 0 } ?? 1) + 1)
-        }
-        let checked = folder.problems(classCount: classCount, classMap: classMap, depth: .full)
-            + (validationFolder?.problems(classCount: classCount, classMap: classMap, depth: .full) ?? [])
-        if !checked.isEmpty { throw DatasetError.invalid(checked) }
+        // Classes: from the class map, the count given, or inferred from the masks (then refused
+        // unless they are a plausible class-index encoding).
+        let givenClassCount = classMap?.classCount ?? (inferClasses ? nil : options.model.classes)
+        let check = DatasetCheck([folder] + (validationFolder.map { [$0] } ?? []), classCount: givenClassCount, classMap: classMap)
+        if !check.problems.isEmpty { throw DatasetError.invalid(check.problems) }
+        let classCount = check.classCount
+        let trainingMasks = Set(folder.pairs.map(\.maskPath))
+        let histogram = check.survey.classHistogram { trainingMasks.contains($0) }
 
         // Channels: RGB if any image has colour, else gray; mixed sets are converted to RGB.
         var channels = 1
@@ -70,7 +64,7 @@ public struct PreparedData {
         let trainHistogram = Array(histogram.prefix(classCount))
         let names = classMap.map { map in (0..<map.classCount).map { i in map.entries.first { Int($0.index) == i }?.name ?? "class \(i)" } }
         return PreparedData(train: train, validation: validation, channels: channels, classCount: classCount, classMap: classMap,
-                            classNames: names, histogram: trainHistogram)
+                            maskEncoding: check.encoding, classNames: names, histogram: trainHistogram)
     }
 }
 

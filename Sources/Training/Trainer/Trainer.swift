@@ -123,7 +123,7 @@ public final class Trainer {
         model = UNet(options.model, seed: options.seed)
 
         let weightMap = options.weightMap ? BorderWeightMap() : nil
-        let source = SampleSource(pairs: data.train, channels: channels, classCount: options.model.classes, classMap: data.classMap,
+        let source = SampleSource(pairs: data.train, channels: channels, classCount: options.model.classes, classMap: data.classMap, maskEncoding: data.maskEncoding,
                                   normalization: normalization, weightMap: weightMap, normalizesImages: false)
         let patch = options.effectivePatchSize
         let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
@@ -135,7 +135,7 @@ public final class Trainer {
         batcher = PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
                                patchesPerImage: perImage, seed: options.seed)
         validationSource = data.validation.isEmpty ? nil
-            : SampleSource(pairs: data.validation, channels: channels, classCount: options.model.classes, classMap: data.classMap,
+            : SampleSource(pairs: data.validation, channels: channels, classCount: options.model.classes, classMap: data.classMap, maskEncoding: data.maskEncoding,
                            normalization: normalization)
 
         let classWeights: [Float]?

@@ -61,41 +61,20 @@ struct Evaluate: ParsableCommand {
             let net = try checkpoint.makeModel(path: model)
             let info = checkpoint.info
             let folder = try DatasetFolder.scan(root: data)
-            let problems = folder.problems(classCount: info.configuration.classes, classMap: map, depth: .full)
-            if !problems.isEmpty { throw DatasetError.invalid(problems) }
+            // The same checks, encoding decision and messages as training's.
+            let check = DatasetCheck([folder], classCount: info.configuration.classes, classMap: map)
+            if !check.problems.isEmpty { throw DatasetError.invalid(check.problems) }
             let source = SampleSource(pairs: folder.pairs, channels: info.configuration.inputChannels, classCount: info.configuration.classes,
-                                      classMap: map, normalization: info.normalization, cacheBudgetBytes: 0)
+                                      classMap: map, maskEncoding: check.encoding, normalization: info.normalization, cacheBudgetBytes: 0)
             let r = try Evaluation.run(model: net, info: info, source: source, augmentation: testTime.augmentation)
             result = (r.confusion, r.perImage)
             names = info.classNames
         } else {
-            // Every truth mask needs a prediction; extra files among the predictions (overlays,
-            // probability maps) are ignored.
-            let truth = try DatasetFolder.scan(images: pred!, masks: masks!)
-            let problems = truth.pairingProblems.filter {
-                if case .imageWithoutMask = $0 { return false }
-                return true
-            }
-            if !problems.isEmpty { throw DatasetError.invalid(problems) }
-            var pairs: [(String, Mask, Mask)] = []
-            var maxClass = 1
-            for p in truth.pairs {
-                let predicted = try Mask.read(contentsOf: p.imagePath, classMap: map)
-                let actual = try Mask.read(contentsOf: p.maskPath, classMap: map)
-                guard predicted.width == actual.width && predicted.height == actual.height else {
-                    throw DatasetError.invalid([.sizeMismatch(image: p.imagePath, imageWidth: predicted.width, imageHeight: predicted.height,
-                                                              mask: p.maskPath, maskWidth: actual.width, maskHeight: actual.height)])
-                }
-                maxClass = max(maxClass, Int(predicted.classes.max() ?? 0), Int(actual.classes.max() ?? 0))
-                pairs.append((p.name, predicted, actual))
-            }
-            let k = classes ?? map?.classCount ?? (maxClass + 1)
+            let masks = try EvaluationMasks.load(predictions: pred!, truth: self.masks!, classCount: classes, classMap: map)
+            let k = masks.classCount
             var total = ConfusionMatrix(classes: k)
             var perImage: [(String, ConfusionMatrix)] = []
-            for (name, predicted, actual) in pairs {
-                if let bad = predicted.firstOutOfRange(classCount: k) ?? actual.firstOutOfRange(classCount: k) {
-                    throw ValidationError("\(name): class \(bad.value) at (\(bad.x), \(bad.y)) is outside 0..<\(k)")
-                }
+            for (name, predicted, actual) in masks.pairs {
                 var m = ConfusionMatrix(classes: k)
                 m.add(truth: actual.classes.map(Int32.init), prediction: predicted.classes.map(Int32.init))
                 total.merge(m)

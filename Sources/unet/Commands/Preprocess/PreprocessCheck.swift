@@ -9,8 +9,10 @@ struct PreprocessCheck: ParsableCommand {
         abstract: "List every problem of a dataset folder and summarise it; exit code 1 when there are problems.",
         discussion: """
         Checks pairing (images/ and masks/ by base name), that every file decodes, that no mask \
-        is a JPEG, that each mask has its image's size and (with --classes or --class-map) that \
-        every mask value is below the class count. Then prints the pair count, the image sizes \
+        is a JPEG, that each mask has its image's size and that the mask values are class \
+        indices as `unet train` reads them: binary 0/255 when every gray mask holds only 0 and \
+        255, else indices 0, 1, 2, … without gaps and at most 64 classes, or (with --classes or \
+        --class-map) below the class count. Then prints the pair count, the image sizes \
         (smallest and largest width and height), the channels seen and the pixels per class.
         """)
 

@@ -24,7 +24,7 @@ struct PreprocessWeightMaps: ParsableCommand {
     var sigma: Float = 5
     @Option(name: .customLong("foreground-class"), parsing: .unconditional, help: "Class whose connected components are the objects.")
     var foregroundClass: Int = 1
-    @Option(parsing: .unconditional, help: "Number of classes (default: the class map's, else inferred per mask).")
+    @Option(parsing: .unconditional, help: "Number of classes (default: the class map's, else inferred from the masks).")
     var classes: Int?
     @Option(name: .customLong("class-map"), help: "classes.json for RGB masks.")
     var classMap: String?
