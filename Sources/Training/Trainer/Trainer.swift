@@ -64,7 +64,7 @@ public final class Trainer {
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
         // An unusable run folder is reported before the data is read, not at the first save.
         try AtomicFile.createDirectory(options.outputDirectory)
-        if let threads = options.threads { ComputeThreads.set(threads) }
+        if let threads = options.threads { try ComputeThreads.set(threads) }
         let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
         guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
         if let resume {

@@ -43,7 +43,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        if let t = compute.threads { ComputeThreads.set(t) }
+        if let t = compute.threads { try ComputeThreads.set(t) }
         let map = try classMap.map { try ClassMap.load(contentsOf: $0) }
         var names: [String]
         var result: (total: ConfusionMatrix, perImage: [(name: String, confusion: ConfusionMatrix)])
