@@ -42,11 +42,17 @@ public struct ClassMap: Equatable, Sendable {
     public let entries: [Entry]
     private let lookup: [UInt32: UInt8]
 
-    /// Checks the entries: three colour components, index 0...255, no colour listed twice.
-    /// `path` labels errors.
+    /// Checks the entries: names safe to print (`ClassNameRules`), three colour components,
+    /// index 0...255, no colour listed twice. `path` labels errors.
     public init(entries: [Entry], path: String = "<class map>") throws {
         guard !entries.isEmpty else { throw DatasetError.badClassMap(path: path, reason: "no classes") }
         var lookup: [UInt32: UInt8] = [:]
+        // Names first: the messages below quote them.
+        for (i, e) in entries.enumerated() {
+            if let problem = ClassNameRules.problem(with: e.name) {
+                throw DatasetError.badClassMap(path: path, reason: "the name of entry \(i) \(problem)")
+            }
+        }
         for e in entries {
             guard e.color.count == 3 else {
                 throw DatasetError.badClassMap(path: path, reason: "class \"\(e.name)\": colour needs 3 components, got \(e.color.count)")
@@ -80,7 +86,8 @@ public struct ClassMap: Equatable, Sendable {
         } catch let error as DatasetError {
             throw error
         } catch {
-            throw DatasetError.badClassMap(path: path, reason: "expected {\"classes\": [{\"name\", \"color\": [r, g, b], \"index\"}...]} (\(error))")
+            let found = (error as? DecodingError)?.fieldDescription ?? "\(error)"
+            throw DatasetError.badClassMap(path: path, reason: "expected {\"classes\": [{\"name\", \"color\": [r, g, b], \"index\"}...]} (\(found))")
         }
     }
 
