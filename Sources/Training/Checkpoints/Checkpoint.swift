@@ -10,6 +10,7 @@ public enum CheckpointError: Error, CustomStringConvertible {
     case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
     case unexpectedTensor(path: String, name: String)
     case unreadable(path: String, underlying: Error)
+    case badOptimizerState(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,7 +19,11 @@ public enum CheckpointError: Error, CustomStringConvertible {
         case .shapeMismatch(let p, let n, let e, let f):
             return "\(p): tensor '\(n)' has shape \(f), the model configuration needs \(e)"
         case .unexpectedTensor(let p, let n): return "\(p): tensor '\(n)' does not belong to the model configuration"
-        case .unreadable(let p, let e): return "\(p): \(e)"
+        case .unreadable(let p, let e):
+            // The reader's errors already start with the path.
+            let text = "\(e)"
+            return text.hasPrefix(p + ":") ? text : "\(p): \(text)"
+        case .badOptimizerState(let p, let r): return "\(p): \(r) (the optimizer state does not match the model)"
         }
     }
 }
@@ -140,6 +145,16 @@ public struct Checkpoint {
                 throw CheckpointError.shapeMismatch(path: path, name: name, expected: t.shape.dims, found: saved.shape.dims)
             }
             t.assign(saved.scalars)
+        }
+    }
+
+    /// Restores `optimizer` from the saved optimizer state for the model's `parameters`, every
+    /// buffer checked against its parameter's shape; errors name the file and the tensor.
+    public func restore(_ optimizer: Optimizer, stepCount: Int, parameters: [(name: String, tensor: Tensor)]) throws {
+        do {
+            try optimizer.restore(state: optimizerState, stepCount: stepCount, parameters: parameters)
+        } catch let error as OptimizerStateError {
+            throw CheckpointError.badOptimizerState(path: source, reason: error.description)
         }
     }
 
