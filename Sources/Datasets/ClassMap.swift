@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodecs
 
 /// The colours of an RGB mask and the classes they stand for, usually loaded from a
 /// `classes.json` such as
@@ -70,13 +71,17 @@ public struct ClassMap: Equatable, Sendable {
         self.lookup = lookup
     }
 
-    /// Loads a classes.json file.
+    /// The largest classes.json read: 256 classes take a few kilobytes; this leaves room for
+    /// many colours per class and keeps a wrong path from filling memory.
+    public static let maxFileBytes = 16 << 20
+
+    /// Loads a classes.json file (a regular file of at most `maxFileBytes`).
     public static func load(contentsOf path: String) throws -> ClassMap {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DatasetError.badClassMap(path: path, reason: "cannot read file (\(error.localizedDescription))")
+            data = Data(try RegularFile.read(path, maxBytes: maxFileBytes))
+        } catch let error as RegularFileError {
+            throw DatasetError.badClassMap(path: path, reason: error.isSystemError ? "cannot read file (\(error.reason))" : error.reason)
         }
         struct Wrapped: Decodable { let classes: [Entry] }
         let decoder = JSONDecoder()
