@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodecs
 
 /// The colours of an RGB mask and the classes they stand for, usually loaded from a
 /// `classes.json` such as
@@ -42,11 +43,17 @@ public struct ClassMap: Equatable, Sendable {
     public let entries: [Entry]
     private let lookup: [UInt32: UInt8]
 
-    /// Checks the entries: three colour components, index 0...255, no colour listed twice.
-    /// `path` labels errors.
+    /// Checks the entries: names safe to print (`ClassNameRules`), three colour components,
+    /// index 0...255, no colour listed twice. `path` labels errors.
     public init(entries: [Entry], path: String = "<class map>") throws {
         guard !entries.isEmpty else { throw DatasetError.badClassMap(path: path, reason: "no classes") }
         var lookup: [UInt32: UInt8] = [:]
+        // Names first: the messages below quote them.
+        for (i, e) in entries.enumerated() {
+            if let problem = ClassNameRules.problem(with: e.name) {
+                throw DatasetError.badClassMap(path: path, reason: "the name of entry \(i) \(problem)")
+            }
+        }
         for e in entries {
             guard e.color.count == 3 else {
                 throw DatasetError.badClassMap(path: path, reason: "class \"\(e.name)\": colour needs 3 components, got \(e.color.count)")
@@ -64,13 +71,17 @@ public struct ClassMap: Equatable, Sendable {
         self.lookup = lookup
     }
 
-    /// Loads a classes.json file.
+    /// The largest classes.json read: 256 classes take a few kilobytes; this leaves room for
+    /// many colours per class and keeps a wrong path from filling memory.
+    public static let maxFileBytes = 16 << 20
+
+    /// Loads a classes.json file (a regular file of at most `maxFileBytes`).
     public static func load(contentsOf path: String) throws -> ClassMap {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DatasetError.badClassMap(path: path, reason: "cannot read file (\(error.localizedDescription))")
+            data = Data(try RegularFile.read(path, maxBytes: maxFileBytes))
+        } catch let error as RegularFileError {
+            throw DatasetError.badClassMap(path: path, reason: error.isSystemError ? "cannot read file (\(error.reason))" : error.reason)
         }
         struct Wrapped: Decodable { let classes: [Entry] }
         let decoder = JSONDecoder()
@@ -80,7 +91,8 @@ public struct ClassMap: Equatable, Sendable {
         } catch let error as DatasetError {
             throw error
         } catch {
-            throw DatasetError.badClassMap(path: path, reason: "expected {\"classes\": [{\"name\", \"color\": [r, g, b], \"index\"}...]} (\(error))")
+            let found = (error as? DecodingError)?.fieldDescription ?? "\(error)"
+            throw DatasetError.badClassMap(path: path, reason: "expected {\"classes\": [{\"name\", \"color\": [r, g, b], \"index\"}...]} (\(found))")
         }
     }
 

@@ -22,9 +22,9 @@ public struct DatasetFolder: Equatable, Sendable {
 
     /// Scans an images folder and a masks folder.
     public static func scan(images: String, masks: String) throws -> DatasetFolder {
-        let imageFiles = try listImageFiles(images)
-        let maskFiles = try listImageFiles(masks)
         var problems: [DatasetProblem] = []
+        let imageFiles = try listImageFiles(images, problems: &problems)
+        let maskFiles = try listImageFiles(masks, problems: &problems)
         let imagesByName = group(imageFiles, problems: &problems)
         let masksByName = group(maskFiles, problems: &problems)
         var pairs: [SamplePair] = []
@@ -44,7 +44,9 @@ public struct DatasetFolder: Equatable, Sendable {
     }
 
     /// Files with an image extension in `directory` as (base name, path), sorted by file name.
-    static func listImageFiles(_ directory: String) throws -> [(name: String, path: String)] {
+    /// Sub-folders are skipped; a FIFO, device or socket with an image name is a problem (reading
+    /// it would block or never end), never listed.
+    static func listImageFiles(_ directory: String, problems: inout [DatasetProblem]) throws -> [(name: String, path: String)] {
         let entries: [String]
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -59,6 +61,10 @@ public struct DatasetFolder: Equatable, Sendable {
             let path = directory + "/" + entry
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            if let kind = RegularFile.nonRegularKind(at: path) {
+                problems.append(.undecodable(path: path, reason: "not a regular file (\(kind))"))
+                continue
+            }
             files.append((String(entry[..<dot]), path))
         }
         return files

@@ -13,6 +13,14 @@ public struct DecodeLimits: Sendable, Equatable {
         self.maxDimension = maxDimension
     }
 
+    /// The largest image file read (2 GiB + 64 MiB by default), so that a huge file is refused
+    /// before it is read: a PNG or JPEG within the pixel limit needs at most about 8 bytes a
+    /// pixel (16-bit RGBA stored without compression), plus room for metadata chunks.
+    public var maxFileBytes: Int {
+        let (pixelBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
+        return overflow || pixelBytes > Int.max - (64 << 20) ? Int.max : pixelBytes + (64 << 20)
+    }
+
     /// 2^28 pixels (268 M, about 1 GiB of RGBA8) and 65536 pixels per side.
     public static let `default` = DecodeLimits()
 }

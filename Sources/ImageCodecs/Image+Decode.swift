@@ -15,7 +15,7 @@ extension Image {
     /// Reads and decodes a PNG or JPEG file.
     public static func read(contentsOf path: String, limits: DecodeLimits = .default,
                             applyOrientation: Bool = true) throws -> Image {
-        try decode(data: FileBytes.read(path), path: path, limits: limits, applyOrientation: applyOrientation)
+        try decode(data: FileBytes.read(path, limits: limits), path: path, limits: limits, applyOrientation: applyOrientation)
     }
 
     static func checkedFormat(of data: [UInt8], path: String) throws -> ImageFormat {

@@ -9,7 +9,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     case unknownFormat(path: String, firstBytes: [UInt8])
     /// The data is truncated or corrupt; `message` is the codec library's own words.
     case corrupt(path: String, format: ImageFormat, message: String)
-    /// A valid file of a kind this module does not decode (CMYK JPEG...).
+    /// A valid file of a kind this module does not decode (CMYK JPEG...), or a file it does not
+    /// read (a FIFO, a device, over the size limit).
     case unsupported(path: String, reason: String)
     /// The declared size is over the decode limits; nothing was allocated.
     case tooLarge(path: String, width: Int, height: Int, limits: DecodeLimits)

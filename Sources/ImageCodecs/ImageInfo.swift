@@ -36,7 +36,7 @@ public struct ImageInfo: Equatable, Sendable {
 
     /// Reads the header of a PNG or JPEG file.
     public static func read(contentsOf path: String, limits: DecodeLimits = .default) throws -> ImageInfo {
-        try ImageInfo(data: FileBytes.read(path), path: path, limits: limits)
+        try ImageInfo(data: FileBytes.read(path, limits: limits), path: path, limits: limits)
     }
 
     init(format: ImageFormat, width: Int, height: Int, channels: Int, sampleType: SampleType, sourceBitDepth: Int,

@@ -12,16 +12,18 @@ enum FileIO {
         .io(path: path, operation: operation, message: errnoMessage())
     }
 
-    /// The whole contents of the regular file at `path`.
+    /// The whole contents of the regular file at `path`. Opened with O_NONBLOCK, so that a
+    /// FIFO without a writer is refused instead of blocking `open` forever.
     static func readAll(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw failure(path, "open") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw SafeTensorsError.io(path: path, operation: "read", message: "not a regular file")
+            throw SafeTensorsError.io(path: path, operation: "read", message: "not a regular file (\(kind(info.st_mode)))")
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -35,6 +37,18 @@ enum FileIO {
             bytes.append(contentsOf: chunk[0..<n])
         }
         return bytes
+    }
+
+    /// A file type other than a regular file, in words.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "an unknown kind of file"
+        }
     }
 
     /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR.

@@ -89,6 +89,18 @@ final class MaskDecodingTests: XCTestCase {
         }
     }
 
+    /// Class names reach terminals (training progress, evaluation tables): an escape sequence in
+    /// classes.json is refused, and the message does not repeat it.
+    func testClassMapRefusesControlCharactersInNames() throws {
+        XCTAssertThrowsError(try ClassMap(entries: [.init(name: "bg", color: [0, 0, 0], index: 0),
+                                                    .init(name: "\u{1B}[2Jroad", color: [1, 2, 3], index: 1)], path: "c.json")) { error in
+            XCTAssertEqual("\(error)", "c.json: bad class map: the name of entry 1 contains the control character U+001B; names are printed to terminals")
+        }
+        XCTAssertThrowsError(try ClassMap(entries: [.init(name: "", color: [0, 0, 0], index: 0)], path: "c.json")) { error in
+            XCTAssertEqual("\(error)", "c.json: bad class map: the name of entry 0 is empty")
+        }
+    }
+
     func testJPEGMaskIsRefused() throws {
         let d = try DatasetBuilder(self)
         let path = try d.grayMask("m.jpg")

@@ -21,10 +21,17 @@ enum ToolRunner {
         let status: Int32
         let output: String
         let error: String
+        /// True when the process ran past its deadline and was killed.
+        var timedOut = false
+        /// True when it ended by a signal (a crash, or the kill at the deadline).
+        var signalled = false
     }
 
-    /// Runs `unet` (or `executable`, e.g. a shell wrapping it) with `arguments`.
-    static func run(_ arguments: [String], in directory: String? = nil, executable program: String? = nil) throws -> Result {
+    /// Runs `unet` (or `executable`, e.g. a shell wrapping it) with `arguments`. With
+    /// `timeout`, a process still running after that many seconds is killed (SIGKILL), so that
+    /// a test of something that used to hang fails instead of hanging forever.
+    static func run(_ arguments: [String], in directory: String? = nil, executable program: String? = nil,
+                    timeout: Double? = nil) throws -> Result {
         guard let executable else { throw XCTSkip("the unet executable was not built beside the tests") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program ?? executable)
@@ -37,6 +44,14 @@ enum ToolRunner {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        final class Flag: @unchecked Sendable { var value = false }
+        let killed = Flag()
+        if let timeout {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if p.isRunning { killed.value = true; kill(pid, SIGKILL) }
+            }
+        }
         // Read both pipes while the process runs, so a full pipe cannot block it.
         final class Box: @unchecked Sendable { var data = Data() }
         let outBox = Box()
@@ -47,6 +62,7 @@ enum ToolRunner {
         group.wait()
         let outData = outBox.data
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self))
+        return Result(status: p.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self),
+                      timedOut: killed.value, signalled: p.terminationReason == .uncaughtSignal)
     }
 }

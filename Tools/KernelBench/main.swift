@@ -18,7 +18,7 @@ while let a = args.next() {
     default: print("usage: KernelBench [--threads N] [--repeats R]"); exit(2)
     }
 }
-ComputeThreads.set(threads)
+do { try ComputeThreads.set(threads) } catch { print("\(error)"); exit(2) }
 
 func seconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds

@@ -11,12 +11,45 @@ public struct InputNormalization: Codable, Equatable, Sendable {
         self.std = std
     }
 
+    private enum CodingKeys: String, CodingKey { case mean, std }
+
+    /// Decodes through Double: JSONDecoder reports a number too large for a Float only as "not
+    /// valid JSON"; as infinity it is named by `problems(channels:)`. Values are not checked here.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try c.decode([Double].self, forKey: .mean).map { Float($0) }
+        std = try c.decode([Double].self, forKey: .std).map { Float($0) }
+    }
+
     /// The identity (mean 0, std 1) for `channels` channels.
     public static func identity(channels: Int) -> InputNormalization {
         InputNormalization(mean: Array(repeating: 0, count: channels), std: Array(repeating: 1, count: channels))
     }
 
     public var channels: Int { mean.count }
+
+    /// The smallest standard deviation accepted: `estimate` replaces anything smaller by 1, and
+    /// dividing by less would turn ordinary pixels into huge or infinite inputs.
+    public static let minimumStd: Float = 1e-6
+
+    /// Problems with a normalisation for `channels` input channels, as (field, problem); empty
+    /// when usable. Decoded values bypass `init`'s checks, so checkpoints are checked with this.
+    public func problems(channels: Int) -> [(field: String, problem: String)] {
+        var p: [(String, String)] = []
+        if mean.count != channels { p.append(("mean", "has \(mean.count) values for \(channels) input channel(s)")) }
+        if std.count != channels { p.append(("std", "has \(std.count) values for \(channels) input channel(s)")) }
+        for (i, m) in mean.enumerated() where !m.isFinite { p.append(("mean[\(i)]", "is \(m); it must be a finite number")) }
+        for (i, s) in std.enumerated() {
+            if !s.isFinite {
+                p.append(("std[\(i)]", "is \(s); it must be a finite number"))
+            } else if s <= 0 {
+                p.append(("std[\(i)]", "is \(s); it must be positive"))
+            } else if s < Self.minimumStd {
+                p.append(("std[\(i)]", "is \(s); it must be at least \(Self.minimumStd)"))
+            }
+        }
+        return p
+    }
 
     /// Mean and standard deviation per channel over planar [0,1] images (CHW each).
     /// A channel with (near) zero spread gets std 1, so constant inputs stay finite.

@@ -32,9 +32,9 @@ public enum ColorMaskConversion {
     /// past bad files and returning all their problems.
     public static func convertFolder(masks: String, classMap: ClassMap, out: String, limits: DecodeLimits = .default,
                                      progress: PreprocessProgress? = nil) throws -> PreprocessOutcome {
-        let files = try DatasetFolder.listImageFiles(masks)
-        try PreprocessIO.makeDirectory(out)
         var outcome = PreprocessOutcome()
+        let files = try DatasetFolder.listImageFiles(masks, problems: &outcome.problems)
+        try PreprocessIO.makeDirectory(out)
         var byName: [String: [String]] = [:]
         for f in files { byName[f.name, default: []].append(f.path) }
         for (k, file) in files.enumerated() {

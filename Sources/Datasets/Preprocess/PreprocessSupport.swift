@@ -53,16 +53,17 @@ enum PreprocessIO {
         return try Image.read(contentsOf: path, limits: limits)
     }
 
-    /// Copies `root/file` into `out/file` atomically when it exists (classes.json and the like).
+    /// Copies `root/file` into `out/file` atomically when it exists (classes.json and the like:
+    /// regular files of at most 256 MiB, as `DatasetSplit` reads).
     static func copyIfPresent(_ file: String, from root: String, to out: String) throws {
         let source = join(root, file)
         guard FileManager.default.fileExists(atPath: source) else { return }
-        let bytes: Data
+        let bytes: [UInt8]
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: source))
-        } catch {
-            throw ImageError.unreadable(path: source, reason: error.localizedDescription)
+            bytes = try RegularFile.read(source, maxBytes: 256 << 20)
+        } catch let error as RegularFileError {
+            throw error.isSystemError ? ImageError.unreadable(path: source, reason: error.reason) : ImageError.unsupported(path: source, reason: error.reason)
         }
-        try AtomicFile.write(Array(bytes), to: join(out, file))
+        try AtomicFile.write(bytes, to: join(out, file))
     }
 }

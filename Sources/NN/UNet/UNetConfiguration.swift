@@ -39,15 +39,43 @@ public struct UNetConfiguration: Codable, Equatable, Sendable {
         max(1, Int((Double(baseWidth) * pow(widthMultiplier, Double(level))).rounded()))
     }
 
-    /// Problems with this configuration, in words; empty when it is usable.
-    public var problems: [String] {
-        var p: [String] = []
-        if inputChannels < 1 { p.append("input channels must be at least 1 (got \(inputChannels))") }
-        if classes < 2 { p.append("classes must be at least 2 (got \(classes))") }
-        if depth < 1 || depth > 8 { p.append("depth must be between 1 and 8 (got \(depth))") }
-        if baseWidth < 1 { p.append("base width must be at least 1 (got \(baseWidth))") }
-        if widthMultiplier < 1 { p.append("width multiplier must be at least 1 (got \(widthMultiplier))") }
-        if dropout < 0 || dropout >= 1 { p.append("dropout must be in [0, 1) (got \(dropout))") }
+    /// Bounds that keep a model's memory finite whatever a checkpoint or the command line asks for.
+    /// Input images have 1–4 channels; 64 leaves room for multi-spectral stacks.
+    public static let maxInputChannels = 64
+    /// Masks hold one byte per pixel, so class indices are 0...255.
+    public static let maxClasses = 256
+    /// The paper's widest level has 1024 channels; 8192 is 8× that, whose 3×3 convolution alone
+    /// holds 8192² × 9 weights (2.4 GB): a wider network cannot be trained or run on one machine.
+    public static let maxWidth = 8192
+    public static let maxDepth = 8
+
+    /// Problems with this configuration as (JSON field, problem in words); empty when usable.
+    public var fieldProblems: [(field: String, problem: String)] {
+        var p: [(String, String)] = []
+        if !(1...Self.maxInputChannels).contains(inputChannels) {
+            p.append(("inputChannels", "input channels must be between 1 and \(Self.maxInputChannels) (got \(inputChannels))"))
+        }
+        if !(2...Self.maxClasses).contains(classes) {
+            p.append(("classes", "classes must be between 2 and \(Self.maxClasses) (got \(classes))"))
+        }
+        let depthValid = (1...Self.maxDepth).contains(depth)
+        if !depthValid { p.append(("depth", "depth must be between 1 and \(Self.maxDepth) (got \(depth))")) }
+        let baseValid = (1...Self.maxWidth).contains(baseWidth)
+        if !baseValid { p.append(("baseWidth", "base width must be between 1 and \(Self.maxWidth) (got \(baseWidth))")) }
+        let multiplierValid = widthMultiplier >= 1 && widthMultiplier.isFinite
+        if !multiplierValid { p.append(("widthMultiplier", "width multiplier must be a number of at least 1 (got \(widthMultiplier))")) }
+        // In floating point, so that an absurd multiplier cannot overflow `width(atLevel:)`.
+        if depthValid && baseValid && multiplierValid {
+            let widest = (Double(baseWidth) * pow(widthMultiplier, Double(depth))).rounded()
+            if widest > Double(Self.maxWidth) {
+                p.append(("widthMultiplier", "the widest level would have \(widest > 1e15 ? "\(widest)" : "\(Int(widest))") channels "
+                          + "(base width \(baseWidth) × width multiplier \(widthMultiplier) ^ depth \(depth)); at most \(Self.maxWidth) are allowed"))
+            }
+        }
+        if !(dropout >= 0 && dropout < 1) { p.append(("dropout", "dropout must be in [0, 1) (got \(dropout))")) }
         return p
     }
+
+    /// Problems with this configuration, in words; empty when it is usable.
+    public var problems: [String] { fieldProblems.map(\.problem) }
 }

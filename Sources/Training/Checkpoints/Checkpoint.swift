@@ -10,6 +10,7 @@ public enum CheckpointError: Error, CustomStringConvertible {
     case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
     case unexpectedTensor(path: String, name: String)
     case unreadable(path: String, underlying: Error)
+    case badOptimizerState(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,7 +19,11 @@ public enum CheckpointError: Error, CustomStringConvertible {
         case .shapeMismatch(let p, let n, let e, let f):
             return "\(p): tensor '\(n)' has shape \(f), the model configuration needs \(e)"
         case .unexpectedTensor(let p, let n): return "\(p): tensor '\(n)' does not belong to the model configuration"
-        case .unreadable(let p, let e): return "\(p): \(e)"
+        case .unreadable(let p, let e):
+            // The reader's errors already start with the path.
+            let text = "\(e)"
+            return text.hasPrefix(p + ":") ? text : "\(p): \(text)"
+        case .badOptimizerState(let p, let r): return "\(p): \(r) (the optimizer state does not match the model)"
         }
     }
 }
@@ -35,6 +40,8 @@ public struct Checkpoint {
     public var training: TrainingState?
     /// The options of the run that wrote a training checkpoint (metadata `unet.run`).
     public var runOptions: TrainingOptions?
+    /// The file it was read from, for messages (`<checkpoint>` when built in memory).
+    public var source = "<checkpoint>"
 
     public init(info: ModelInfo, tensors: [String: Tensor], training: TrainingState? = nil, runOptions: TrainingOptions? = nil) {
         self.info = info
@@ -64,7 +71,8 @@ public struct Checkpoint {
         try SafeTensorsFile(metadata: metadata, tensors: stored, path: path).write(to: path)
     }
 
-    /// Reads and checks the format tag and metadata (tensor shapes are checked by `load(into:)`).
+    /// Reads and checks the format tag and every field of the metadata (tensor shapes are
+    /// checked by `load(into:)`, optimizer state by `restore(_:parameters:)`).
     public static func read(from path: String) throws -> Checkpoint {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(contentsOf: path) } catch { throw CheckpointError.unreadable(path: path, underlying: error) }
@@ -74,24 +82,12 @@ public struct Checkpoint {
         guard let modelJSON = file.metadata["unet.model"] else {
             throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.model' is absent")
         }
-        let decoder = JSONDecoder()
-        let info: ModelInfo
-        do { info = try decoder.decode(ModelInfo.self, from: Data(modelJSON.utf8)) } catch {
-            throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.model' is not a valid model description: \(error)")
+        let info = try decodeMetadata(ModelInfo.self, "unet.model", modelJSON, path: path, problems: \.problems)
+        let training = try file.metadata["unet.training"].map {
+            try decodeMetadata(TrainingState.self, "unet.training", $0, path: path, problems: \.problems)
         }
-        let problems = info.configuration.problems
-        guard problems.isEmpty else { throw CheckpointError.notACheckpoint(path: path, reason: problems.joined(separator: "; ")) }
-        var training: TrainingState?
-        if let t = file.metadata["unet.training"] {
-            do { training = try decoder.decode(TrainingState.self, from: Data(t.utf8)) } catch {
-                throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.training' is invalid: \(error)")
-            }
-        }
-        var runOptions: TrainingOptions?
-        if let r = file.metadata["unet.run"] {
-            do { runOptions = try decoder.decode(TrainingOptions.self, from: Data(r.utf8)) } catch {
-                throw CheckpointError.notACheckpoint(path: path, reason: "metadata 'unet.run' is invalid: \(error)")
-            }
+        let runOptions = try file.metadata["unet.run"].map {
+            try decodeMetadata(TrainingOptions.self, "unet.run", $0, path: path, problems: \.problems)
         }
         var tensors: [String: Tensor] = [:]
         for name in file.names {
@@ -101,18 +97,43 @@ public struct Checkpoint {
             }
             tensors[name] = Tensor(shape: Shape(st.shape), scalars: values)
         }
-        return Checkpoint(info: info, tensors: tensors, training: training, runOptions: runOptions)
+        var checkpoint = Checkpoint(info: info, tensors: tensors, training: training, runOptions: runOptions)
+        checkpoint.source = path
+        return checkpoint
+    }
+
+    /// Decodes the JSON of metadata entry `key` and checks it: metadata is hostile input like
+    /// the tensors, so a field that would crash or mislead later is refused here, by name.
+    private static func decodeMetadata<T: Decodable>(_ type: T.Type, _ key: String, _ json: String, path: String,
+                                                     problems: (T) -> [String]) throws -> T {
+        func refuse(_ reasons: [String]) -> CheckpointError {
+            // A hostile file can hold millions of bad entries: the first few say enough.
+            let shown = reasons.prefix(5).joined(separator: "; ")
+            let more = reasons.count > 5 ? "; and \(reasons.count - 5) more" : ""
+            return .notACheckpoint(path: path, reason: "metadata '\(key)': \(shown)\(more)")
+        }
+        let value: T
+        do {
+            value = try JSONDecoder().decode(T.self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw refuse([error.fieldDescription])
+        }
+        let found = problems(value)
+        if !found.isEmpty { throw refuse(found) }
+        return value
     }
 
     /// A model built from the stored configuration with the stored weights.
-    public func makeModel(path: String = "<checkpoint>") throws -> UNet {
+    public func makeModel(path: String? = nil) throws -> UNet {
+        let path = path ?? source
         let model = UNet(info.configuration)
         try load(into: model, path: path)
         return model
     }
 
     /// Copies every model tensor into `model`, checking names and shapes both ways.
-    public func load(into model: UNet, path: String = "<checkpoint>") throws {
+    public func load(into model: UNet, path: String? = nil) throws {
+        let path = path ?? source
         let state = model.state
         let expected = Set(state.map(\.name))
         for name in tensors.keys.sorted() where !name.hasPrefix("optimizer.") && !expected.contains(name) {
@@ -124,6 +145,16 @@ public struct Checkpoint {
                 throw CheckpointError.shapeMismatch(path: path, name: name, expected: t.shape.dims, found: saved.shape.dims)
             }
             t.assign(saved.scalars)
+        }
+    }
+
+    /// Restores `optimizer` from the saved optimizer state for the model's `parameters`, every
+    /// buffer checked against its parameter's shape; errors name the file and the tensor.
+    public func restore(_ optimizer: Optimizer, stepCount: Int, parameters: [(name: String, tensor: Tensor)]) throws {
+        do {
+            try optimizer.restore(state: optimizerState, stepCount: stepCount, parameters: parameters)
+        } catch let error as OptimizerStateError {
+            throw CheckpointError.badOptimizerState(path: source, reason: error.description)
         }
     }
 

@@ -21,6 +21,43 @@ public struct ModelInfo: Codable, Equatable, Sendable {
         }
         self.normalization = normalization
     }
+
+    private enum CodingKeys: String, CodingKey { case configuration, classNames, palette, normalization }
+
+    /// Decodes colour components as integers and names the one outside 0...255: JSONDecoder
+    /// reports a number that does not fit a UInt8 only as "not valid JSON".
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        configuration = try c.decode(UNetConfiguration.self, forKey: .configuration)
+        classNames = try c.decode([String].self, forKey: .classNames)
+        normalization = try c.decode(InputNormalization.self, forKey: .normalization)
+        palette = []
+        var rows = try c.nestedUnkeyedContainer(forKey: .palette)
+        while !rows.isAtEnd {
+            let i = rows.currentIndex
+            var row = try rows.nestedUnkeyedContainer()
+            var colour: [UInt8] = []
+            while !row.isAtEnd {
+                let j = row.currentIndex
+                let value = try row.decode(Int.self)
+                guard let component = UInt8(exactly: value) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.palette, IndexKey(i), IndexKey(j)],
+                                                            debugDescription: "\(value) is not a colour component (0...255)"))
+                }
+                colour.append(component)
+            }
+            palette.append(colour)
+        }
+    }
+
+    /// An array position in a coding path.
+    private struct IndexKey: CodingKey {
+        let intValue: Int?
+        var stringValue: String { "Index \(intValue ?? 0)" }
+        init(_ index: Int) { intValue = index }
+        init?(intValue: Int) { self.intValue = intValue }
+        init?(stringValue: String) { return nil }
+    }
 }
 
 /// Progress of a training run, stored in training checkpoints so `--resume` continues exactly.

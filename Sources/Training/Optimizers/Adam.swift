@@ -46,15 +46,18 @@ public final class Adam: Optimizer {
         moments.keys.sorted().flatMap { [($0 + ".exp_avg", moments[$0]!.m), ($0 + ".exp_avg_sq", moments[$0]!.v)] }
     }
 
-    public func restore(state: [String: Tensor], stepCount: Int) throws {
-        moments = [:]
-        for (key, value) in state where key.hasSuffix(".exp_avg") {
-            let name = String(key.dropLast(".exp_avg".count))
-            guard let v = state[name + ".exp_avg_sq"] else {
-                throw OptimizerStateError(description: "optimizer state is missing '\(name).exp_avg_sq'")
-            }
-            moments[name] = (value.copy(), v.copy())
+    public func restore(state: [String: Tensor], stepCount: Int, parameters: [(name: String, tensor: Tensor)]) throws {
+        let m = try restoreBuffers(state, suffix: ".exp_avg", parameters: parameters)
+        let v = try restoreBuffers(state, suffix: ".exp_avg_sq", parameters: parameters)
+        if m.isEmpty != v.isEmpty {
+            throw OptimizerStateError(description: "tensors 'optimizer.*\(m.isEmpty ? ".exp_avg" : ".exp_avg_sq")' are missing")
         }
+        var restored: [String: (m: Tensor, v: Tensor)] = [:]
+        for (name, first) in m {
+            guard let second = v[name] else { throw OptimizerStateError(description: "tensor 'optimizer.\(name).exp_avg_sq' is missing") }
+            restored[name] = (first, second)
+        }
+        moments = restored
         self.stepCount = stepCount
     }
 }

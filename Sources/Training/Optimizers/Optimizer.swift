@@ -8,8 +8,10 @@ public protocol Optimizer: AnyObject {
     /// The optimizer's state as named tensors (e.g. `encoder.0.conv1.weight.exp_avg`) and scalars.
     var state: [(name: String, tensor: Tensor)] { get }
     var stepCount: Int { get }
-    /// Restores `state` as saved; throws when a needed entry is missing or has the wrong size.
-    func restore(state: [String: Tensor], stepCount: Int) throws
+    /// Restores `state` as saved for `parameters`; throws when an entry is missing, belongs to no
+    /// parameter or has another shape than its parameter (`step` indexes buffers by the
+    /// parameter's size, so a short buffer would be written past its end).
+    func restore(state: [String: Tensor], stepCount: Int, parameters: [(name: String, tensor: Tensor)]) throws
 }
 
 /// What a resumed optimizer found wrong with saved state.
@@ -46,11 +48,26 @@ public func zeroGradients(_ parameters: [(name: String, tensor: Tensor)]) {
     for (_, p) in parameters { p.grad = nil }
 }
 
-/// Copies the saved tensor for `key` into `target`, checking its size.
-func restoreBuffer(_ state: [String: Tensor], _ key: String, into target: Tensor) throws {
-    guard let saved = state[key] else { throw OptimizerStateError(description: "optimizer state is missing '\(key)'") }
-    guard saved.count == target.count else {
-        throw OptimizerStateError(description: "optimizer state '\(key)' has \(saved.count) values, expected \(target.count)")
+/// The saved buffers of one kind (keys `PARAMETER + suffix`), each checked against its parameter's
+/// shape and copied; every parameter must have one when any does (a run that stopped after its
+/// first step saved them all). Throws naming the key.
+func restoreBuffers(_ state: [String: Tensor], suffix: String, parameters: [(name: String, tensor: Tensor)]) throws -> [String: Tensor] {
+    let byName = Dictionary(parameters.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+    var restored: [String: Tensor] = [:]
+    for key in state.keys.sorted() where key.hasSuffix(suffix) {
+        let name = String(key.dropLast(suffix.count))
+        guard let parameter = byName[name] else {
+            throw OptimizerStateError(description: "tensor 'optimizer.\(key)' belongs to no parameter of the model")
+        }
+        let saved = state[key]!
+        guard saved.shape == parameter.shape else {
+            throw OptimizerStateError(description: "tensor 'optimizer.\(key)' has shape \(saved.shape.dims) (\(saved.count) values); "
+                                      + "its parameter '\(name)' has shape \(parameter.shape.dims) (\(parameter.count) values)")
+        }
+        restored[name] = saved.copy()
     }
-    target.assign(saved.scalars)
+    if !restored.isEmpty, let missing = parameters.first(where: { restored[$0.name] == nil }) {
+        throw OptimizerStateError(description: "tensor 'optimizer.\(missing.name)\(suffix)' is missing")
+    }
+    return restored
 }

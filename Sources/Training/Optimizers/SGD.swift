@@ -42,11 +42,8 @@ public final class SGD: Optimizer {
         buffers.keys.sorted().map { ($0 + ".momentum_buffer", buffers[$0]!) }
     }
 
-    public func restore(state: [String: Tensor], stepCount: Int) throws {
-        buffers = [:]
-        for (key, value) in state where key.hasSuffix(".momentum_buffer") {
-            buffers[String(key.dropLast(".momentum_buffer".count))] = value.copy()
-        }
+    public func restore(state: [String: Tensor], stepCount: Int, parameters: [(name: String, tensor: Tensor)]) throws {
+        buffers = try restoreBuffers(state, suffix: ".momentum_buffer", parameters: parameters)
         self.stepCount = stepCount
     }
 }

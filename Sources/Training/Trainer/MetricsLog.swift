@@ -44,7 +44,9 @@ public struct MetricsLog {
 
     /// Loads rows written by an earlier part of the run, keeping epochs ≤ `throughEpoch`.
     public mutating func resume(throughEpoch: Int) {
-        guard let text = try? String(contentsOfFile: csvPath, encoding: .utf8) else { return }
+        // A regular file only (a FIFO named metrics.csv would block forever), of sane size.
+        guard let bytes = try? RegularFile.read(csvPath, maxBytes: 64 << 20) else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 9 + classNames.count, let epoch = Int(f[0]), epoch <= throughEpoch else { continue }

@@ -88,15 +88,26 @@ public struct DatasetSplit: Codable, Equatable {
         return DatasetSplit(train: names.sorted().filter { !validation.contains($0) }, validation: names.sorted().filter { validation.contains($0) })
     }
 
-    /// `root/split.json`, if present.
+    /// The largest split.json read: two lists of image names, a few dozen bytes each; this is
+    /// room for millions of images and keeps a wrong file from filling memory.
+    public static let maxFileBytes = 256 << 20
+
+    /// `root/split.json`, if present (a regular file of at most `maxFileBytes`).
     public static func read(root: String?) throws -> DatasetSplit? {
         guard let root else { return nil }
         let path = (root as NSString).appendingPathComponent("split.json")
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let bytes: [UInt8]
         do {
-            return try JSONDecoder().decode(DatasetSplit.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes = try RegularFile.read(path, maxBytes: maxFileBytes)
+        } catch let error as RegularFileError {
+            throw DatasetError.invalid([.undecodable(path: path, reason: error.isSystemError ? "cannot read file (\(error.reason))" : error.reason)])
+        }
+        do {
+            return try JSONDecoder().decode(DatasetSplit.self, from: Data(bytes))
         } catch {
-            throw DatasetError.invalid([.undecodable(path: path, reason: "not a valid split file (expected {\"train\": [names], \"validation\": [names]}): \(error)")])
+            let found = (error as? DecodingError)?.fieldDescription ?? "\(error)"
+            throw DatasetError.invalid([.undecodable(path: path, reason: "not a valid split file (expected {\"train\": [names], \"validation\": [names]}): \(found)")])
         }
     }
 

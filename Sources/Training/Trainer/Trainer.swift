@@ -93,7 +93,7 @@ public final class Trainer {
             let existing = Trainer.existingRunFiles(in: folder)
             if !existing.isEmpty && !replacingExistingRun { throw TrainingError.runFolderTaken(folder: folder, files: existing) }
         }
-        if let threads = options.threads { ComputeThreads.set(threads) }
+        if let threads = options.threads { try ComputeThreads.set(threads) }
         let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
         guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
         if let resume {
@@ -177,7 +177,12 @@ public final class Trainer {
             guard let saved = resume.training else {
                 throw TrainingError.invalidOptions(["the checkpoint has no training state (a 'best' checkpoint holds weights only); resume from last.safetensors"])
             }
-            try optimizer.restore(state: resume.optimizerState, stepCount: saved.optimizerSteps)
+            // Checked when read from a file; again here for a checkpoint built in memory.
+            let stateProblems = saved.problems
+            guard stateProblems.isEmpty else {
+                throw CheckpointError.notACheckpoint(path: resume.source, reason: "metadata 'unet.training': " + stateProblems.joined(separator: "; "))
+            }
+            try resume.restore(optimizer, stepCount: saved.optimizerSteps, parameters: model.parameters)
             model.mode.rng = SeededGenerator(state: saved.dropoutRNG)
             state = saved
             metrics.resume(throughEpoch: saved.epoch)

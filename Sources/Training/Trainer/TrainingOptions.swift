@@ -1,5 +1,6 @@
 import Datasets
 import NN
+import Tensors
 
 /// Everything that defines a training run. Stored in the run's checkpoints so that
 /// `--resume` continues the same run.
@@ -81,7 +82,7 @@ extension TrainingOptions {
         if let s = steps, s < 1 { p.append("steps must be at least 1 (got \(s))") }
         if !(validationFraction >= 0 && validationFraction < 1) { p.append("validation fraction must be in [0, 1) (got \(validationFraction))") }
         if validateEvery < 1 { p.append("validate-every must be at least 1") }
-        if let t = threads, t < 1 { p.append("threads must be at least 1 (got \(t))") }
+        if let t = threads, let problem = ComputeThreads.problem(with: t) { p.append(problem) }
         if let c = clipNorm, !(c > 0) { p.append("clip norm must be positive (got \(c))") }
         if weightDecay < 0 { p.append("weight decay must not be negative (got \(weightDecay))") }
         if let size = patchSize, let problem = problems(patch: size) { p.append(problem) }

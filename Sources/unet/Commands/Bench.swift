@@ -64,8 +64,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        ComputeThreads.set(threads)
+        let threads = compute.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximum)
+        try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
         var report = BenchmarkReport(configuration: network, inputSize: inputSize, batch: batchSize, threads: threads, warmup: warmup)
         if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }

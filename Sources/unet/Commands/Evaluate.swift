@@ -43,7 +43,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        if let t = compute.threads { ComputeThreads.set(t) }
+        if let t = compute.threads { try ComputeThreads.set(t) }
         if let json {
             // The report never lands on (or among) what is being scored.
             let inputs = [(pred, "prediction folder", true), (masks, "ground-truth folder", true), (data, "dataset folder", true),

@@ -60,7 +60,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
-        if let t = compute.threads { ComputeThreads.set(t) }
+        if let t = compute.threads { try ComputeThreads.set(t) }
         let checkpoint = try Checkpoint.read(from: model)
         let net = try checkpoint.makeModel(path: model)
         let info = checkpoint.info

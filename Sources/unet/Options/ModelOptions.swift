@@ -1,5 +1,6 @@
 import ArgumentParser
 import NN
+import Tensors
 
 extension BlockKind: ExpressibleByArgument {}
 extension PaddingMode: ExpressibleByArgument {}
@@ -61,6 +62,6 @@ struct ComputeOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
     }
 }

@@ -1,0 +1,27 @@
+import Foundation
+import ImageCodecs
+import XCTest
+import TestSupport
+
+/// `--threads` is bounded (1...1024) before any work: libgomp crashed on `--threads 100000000`,
+/// and a checkpoint's stored thread count is held to the same bound.
+final class ThreadCountTests: XCTestCase {
+    func testAbsurdThreadCountsAreUsageErrors() throws {
+        let dir = try scratchDirectory("threads")
+        let model = dir + "/m.safetensors"
+        try TinyCheckpoint.write(to: model)
+        try Image(width: 8, height: 8, channels: 1, samples: [UInt8](repeating: 7, count: 64)).write(to: dir + "/a.png")
+        for n in ["100000000", "0", "1025"] {
+            for arguments in [["predict", "--model", model, "--out", dir + "/out", dir + "/a.png"],
+                              ["train", "--data", dir, "--out", dir + "/run"],
+                              ["bench", "--width", "2", "--depth", "1"]] {
+                let r = try ToolRunner.run(arguments + ["--threads", n], timeout: 120)
+                XCTAssertFalse(r.signalled, "crashed: \(r.error)")
+                XCTAssertEqual(r.status, 64, "\(arguments[0]) --threads \(n): \(r.error)")
+                XCTAssertTrue(r.error.contains("Error: --threads must be between 1 and 1024 (got \(n))"), r.error)
+            }
+        }
+        let ok = try ToolRunner.run(["predict", "--model", model, "--out", dir + "/out", dir + "/a.png", "--threads", "3"], timeout: 120)
+        XCTAssertEqual(ok.status, 0, ok.error)
+    }
+}
