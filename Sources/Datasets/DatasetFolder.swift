@@ -17,6 +17,11 @@ public struct DatasetFolder: Equatable, Sendable {
     /// Scans `root/images` and `root/masks`.
     public static func scan(root: String) throws -> DatasetFolder {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: base, isDirectory: &isFolder) {
+            throw DatasetError.unreadableDirectory(path: root, reason: "no such folder")
+        }
+        if !isFolder.boolValue { throw DatasetError.unreadableDirectory(path: root, reason: "a file, not a dataset folder with images/ and masks/") }
         return try scan(images: base + "/images", masks: base + "/masks")
     }
 

@@ -9,7 +9,8 @@ struct UNetTool: ParsableCommand {
         discussion: """
         A dataset is a folder with images/ and masks/ whose files pair by base name (a.jpg pairs \
         with a.png). Masks hold a class index per pixel: 8-bit gray indices, binary 0/255 (read as \
-        0/1), palette PNGs (the palette index is the class), or RGB colours mapped by a classes.json.
+        0/1 when every mask of the dataset holds only 0 and 255), palette PNGs (the palette index is \
+        the class), or RGB colours mapped by a classes.json.
         """,
         version: "0.1.0",
         subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Info.self, Bench.self]

@@ -366,7 +366,22 @@ final class FileSafetyTests: XCTestCase {
         }
     }
 
-    // MARK: option values
+    // MARK: option values and messages
+
+    func testRuntimeErrorsNameThePathOnceWithoutUsage() throws {
+        let root = try makeDataset()
+        let missing = root + "/nope.safetensors"
+        let predict = try ToolRunner.run(["predict", "--model", missing, "--out", root + "/out", root + "/images"])
+        XCTAssertEqual(predict.status, 1)
+        XCTAssertEqual(predict.error.components(separatedBy: missing).count, 2, predict.error)
+        XCTAssertFalse(predict.error.contains("Usage:"), predict.error)
+        let noImages = try ToolRunner.run(["predict", "--model", missing, "--out", root + "/out", root + "/masks/../nothing"])
+        XCTAssertFalse(noImages.error.contains("Usage:"), noImages.error)
+        let train = try ToolRunner.run(["train", "--data", root + "/nope", "--out", root + "/run", "--steps", "1"])
+        XCTAssertEqual(train.status, 1)
+        XCTAssertTrue(train.error.contains(root + "/nope: cannot list folder (no such folder)"), train.error)
+        XCTAssertFalse(train.error.contains("Usage:"), train.error)
+    }
 
     func testNegativeAndNonFiniteOptionValuesAreJudgedBeforeAnythingIsWritten() throws {
         let root = try makeDataset()
@@ -380,10 +395,13 @@ final class FileSafetyTests: XCTestCase {
             (["--width-multiplier", "nan"], "--width-multiplier must be a finite number"),
             (["--class-weights", "inf,1"], "--class-weights must be"),
             (["--lr", "inf"], "--lr must be a positive number"),
+            (["--epochs", "10000000"], "--epochs must be between 1 and 1000000"),
+            (["--steps", "9223372036854775807"], "--steps must be between 1 and"),
         ]
         for (arguments, message) in cases {
             let run = scratchPath("unet-options")
-            let r = try ToolRunner.run(trainArguments(root, run) + ["--steps", "1"] + arguments)
+            let budget = arguments.contains("--epochs") || arguments.contains("--steps") ? [] : ["--steps", "1"]
+            let r = try ToolRunner.run(trainArguments(root, run) + budget + arguments, timeout: 60)
             XCTAssertEqual(r.status, 64, "\(arguments): \(r.error)")
             XCTAssertTrue(r.error.contains(message), "\(arguments): \(r.error)")
             XCTAssertFalse(r.error.contains("Missing value"), r.error)

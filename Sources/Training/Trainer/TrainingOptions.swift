@@ -73,13 +73,21 @@ extension UNetConfiguration {
 }
 
 extension TrainingOptions {
+    public static let maximumEpochs = 1_000_000
+    public static let maximumSteps = 1 << 40
+
     /// Problems with the options, in words, found before any work starts.
     public var problems: [String] {
         var p = model.problems
         if batchSize < 1 { p.append("batch size must be at least 1 (got \(batchSize))") }
         if !(learningRate > 0) || !learningRate.isFinite { p.append("learning rate must be positive (got \(learningRate))") }
-        if let e = epochs, e < 1 { p.append("epochs must be at least 1 (got \(e))") }
-        if let s = steps, s < 1 { p.append("steps must be at least 1 (got \(s))") }
+        // Bounds keep epochs × steps per epoch far from overflow (and runs within centuries).
+        if let e = epochs, !(1...TrainingOptions.maximumEpochs).contains(e) {
+            p.append("epochs must be between 1 and \(TrainingOptions.maximumEpochs) (got \(e))")
+        }
+        if let s = steps, !(1...TrainingOptions.maximumSteps).contains(s) {
+            p.append("steps must be between 1 and \(TrainingOptions.maximumSteps) (got \(s))")
+        }
         if !(validationFraction >= 0 && validationFraction < 1) { p.append("validation fraction must be in [0, 1) (got \(validationFraction))") }
         if validateEvery < 1 { p.append("validate-every must be at least 1") }
         if let t = threads, let problem = ComputeThreads.problem(with: t) { p.append(problem) }

@@ -106,8 +106,12 @@ struct Train: ParsableCommand {
         if let validateEvery, validateEvery < 1 { throw ValidationError("--validate-every must be at least 1 (got \(validateEvery))") }
         if let patchSize, patchSize < 1 { throw ValidationError("--patch-size must be positive (got \(patchSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if let epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
+            throw ValidationError("--epochs must be between 1 and \(TrainingOptions.maximumEpochs) (got \(epochs))")
+        }
+        if let steps, !(1...TrainingOptions.maximumSteps).contains(steps) {
+            throw ValidationError("--steps must be between 1 and \(TrainingOptions.maximumSteps) (got \(steps))")
+        }
         if let disable {
             let known: Set = ["flips", "rotations", "elastic", "intensity", "all"]
             for item in disable.split(separator: ",") where !known.contains(String(item)) {
