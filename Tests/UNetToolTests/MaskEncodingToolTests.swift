@@ -120,7 +120,7 @@ final class MaskEncodingToolTests: XCTestCase {
         XCTAssertTrue(withEmptyValidation.error.contains(expected), withEmptyValidation.error)
         let evaluate = try ToolRunner.run(["evaluate", "--pred", root + "/images", "--masks", root + "/masks"])
         XCTAssertEqual(evaluate.status, 1)
-        XCTAssertTrue(evaluate.error.contains("\(root)/masks: no ground-truth masks found (no .png, .jpg or .jpeg file), "
+        XCTAssertTrue(evaluate.error.contains("\(root)/masks: no ground-truth masks found (no .png, .jpg, .jpeg, .tif or .tiff file), "
                                               + "and no predictions in \(root)/images"), evaluate.error)
     }
 
