@@ -14,6 +14,11 @@ What it writes (odd sizes on purpose; tiled ones span several 16x16 tiles with p
     5 samples per pixel, signed 16-bit, Zstandard, palette, and a float image holding NaN;
   * tiff_expected.json: for every readable fixture the samples tifffile wrote (interleaved,
     row-major), so the Swift tests compare sample for sample without Python.
+  * three tiny datasets in Tests/Fixtures/tiff-datasets/ (images/ and masks/, 40x40, a bright
+    disk on a noisy background) for the end-to-end tests of the built tool:
+    gray8-striped (8-bit gray in strips, 8-bit TIFF masks 0/1), gray16-tiled (16-bit gray in
+    16x16 tiles, Deflate, dim and varying in brightness from image to image; 16-bit TIFF label
+    masks 0/1/2), rgb8 (8-bit RGB, planar, LZW; 8-bit TIFF masks 0/255).
 """
 
 import json
@@ -24,6 +29,7 @@ import numpy as np
 import tifffile
 
 OUT = Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "images" / "tiff"
+DATASETS = Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "tiff-datasets"
 rng = np.random.default_rng(20261127)
 
 
@@ -110,5 +116,41 @@ def main():
     print(f"wrote {len(expected)} readable and {len(refused)} refused fixtures to {OUT}")
 
 
+def disk_sample(size, seed):
+    """A disk (class 1) with a smaller one beside it (class 2) on a noisy background."""
+    r = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    cx, cy = r.integers(12, size - 12, 2)
+    disk = (x - cx) ** 2 + (y - cy) ** 2 < 64
+    small = ((x - (size - 1 - cx)) ** 2 + (y - (size - 1 - cy)) ** 2 < 16) & ~disk
+    labels = np.where(disk, 1, np.where(small, 2, 0))
+    noise = r.random((size, size))
+    return labels, noise
+
+
+def write_datasets():
+    for name in ["gray8-striped", "gray16-tiled", "rgb8"]:
+        for sub in ["images", "masks"]:
+            (DATASETS / name / sub).mkdir(parents=True, exist_ok=True)
+    for i in range(3):
+        labels, noise = disk_sample(40, 100 + i)
+        binary = labels > 0
+        gray8 = np.where(binary, 190, 40 + noise * 40).astype(np.uint8)
+        tifffile.imwrite(DATASETS / "gray8-striped/images" / f"cell{i}.tif", gray8, rowsperstrip=7, metadata=None)
+        tifffile.imwrite(DATASETS / "gray8-striped/masks" / f"cell{i}.tif", binary.astype(np.uint8), metadata=None)
+        # Dim 16-bit images whose brightness differs from image to image (as microscopy does).
+        gain = [1.0, 2.5, 0.6][i]
+        gray16 = (gain * np.where(labels == 1, 9000, np.where(labels == 2, 5000, 1500 + noise * 1500))).astype(np.uint16)
+        tifffile.imwrite(DATASETS / "gray16-tiled/images" / f"cell{i}.tif", gray16, tile=(16, 16), compression="zlib", metadata=None)
+        tifffile.imwrite(DATASETS / "gray16-tiled/masks" / f"cell{i}.tif", labels.astype(np.uint16), compression="zlib", metadata=None)
+        rgb = np.stack([np.where(binary, 200, 30 + noise * 50), np.where(binary, 60, 80 + noise * 30),
+                        np.where(binary, 90, 50 + noise * 60)], axis=0).astype(np.uint8)
+        tifffile.imwrite(DATASETS / "rgb8/images" / f"cell{i}.tif", rgb, photometric="rgb", planarconfig="separate",
+                         compression="lzw", metadata=None)
+        tifffile.imwrite(DATASETS / "rgb8/masks" / f"cell{i}.tif", (binary * 255).astype(np.uint8), metadata=None)
+    print(f"wrote 3 datasets of 3 images to {DATASETS}")
+
+
 if __name__ == "__main__":
     main()
+    write_datasets()
