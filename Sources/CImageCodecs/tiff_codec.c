@@ -10,6 +10,9 @@
 
 // MARK: - error handling and memory I/O
 
+/// The name libtiff is given for the in-memory file (it quotes it in messages; we strip it).
+#define IC_TIFF_NAME "<memory>"
+
 typedef struct {
     char *message;
     // In-memory file: read-only data for decoding, a growing buffer for encoding.
@@ -29,8 +32,10 @@ static int ic_tiff_error(TIFF *tif, void *user, const char *module, const char *
     if (c != NULL && c->message != NULL && c->message[0] == 0) {
         char text[IC_MESSAGE_CAPACITY];
         vsnprintf(text, sizeof text, format, args);
-        if (module != NULL && module[0] != 0) ic_set_message(c->message, "%s: %s", module, text);
-        else ic_set_message(c->message, "%s", text);
+        // libtiff starts many messages with the file's name, which is ours; the caller adds the path.
+        const char *body = strncmp(text, IC_TIFF_NAME ": ", strlen(IC_TIFF_NAME ": ")) == 0 ? text + strlen(IC_TIFF_NAME ": ") : text;
+        if (module != NULL && module[0] != 0) ic_set_message(c->message, "%s: %s", module, body);
+        else ic_set_message(c->message, "%s", body);
     }
     return 1;
 }
@@ -99,7 +104,7 @@ static TIFF *open_in_memory(tiff_context *c, const char *mode) {
     if (options == NULL) return NULL;
     TIFFOpenOptionsSetErrorHandlerExtR(options, ic_tiff_error, c);
     TIFFOpenOptionsSetWarningHandlerExtR(options, ic_tiff_warning, c);
-    TIFF *tif = TIFFClientOpenExt("TIFF", mode, (thandle_t)c, ic_tiff_read, ic_tiff_write, ic_tiff_seek,
+    TIFF *tif = TIFFClientOpenExt(IC_TIFF_NAME, mode, (thandle_t)c, ic_tiff_read, ic_tiff_write, ic_tiff_seek,
                                   ic_tiff_close, ic_tiff_size, ic_tiff_map, ic_tiff_unmap, options);
     TIFFOpenOptionsFree(options);
     return tif;
