@@ -11,7 +11,7 @@ What it writes (odd sizes on purpose; tiled ones span several 16x16 tiles with p
     predictor), Deflate (with the float predictor for floats), PackBits; little- and
     big-endian; one BigTIFF; and a 16-bit label image (values below 256) for the mask path;
   * TIFFs the decoder must refuse, each with the words its message must contain: multi-page,
-    5 samples per pixel, signed 16-bit, Zstandard, palette, and a float image holding NaN;
+    5 samples per pixel, 2 gray samples without a declared alpha, signed 16-bit, Zstandard, palette, and a float image holding NaN;
   * tiff_expected.json: for every readable fixture the samples tifffile wrote (interleaved,
     row-major), so the Swift tests compare sample for sample without Python.
   * three tiny datasets in Tests/Fixtures/tiff-datasets/ (images/ and masks/, 40x40, a bright
@@ -109,6 +109,9 @@ def main():
     with_nan[5, 7] = np.nan
     write("float32_nan.tif", with_nan)
     refused.append(dict(file="float32_nan.tif", message="at pixel (7, 5) is not a finite number"))
+    write("two_channels.tif", ramp(13, 19, 2, np.uint16), photometric="minisblack", planarconfig="contig",
+          extrasamples=["unspecified"])
+    refused.append(dict(file="two_channels.tif", message="gray with 2 samples per pixel and no alpha declared"))
 
     manifest = dict(generator="Tools/make_tiff_fixtures.py", tifffile=tifffile.__version__,
                     imagecodecs=imagecodecs.__version__, fixtures=expected, refused=refused)

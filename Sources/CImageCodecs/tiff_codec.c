@@ -170,9 +170,23 @@ static int read_layout(TIFF *tif, tiff_context *c, ic_limits limits, ic_image *o
         ic_set_message(c->message, "palette TIFF: save it as gray or RGB, or as a palette PNG");
         return IC_ERR_UNSUPPORTED;
     }
-    if (l->photometric != PHOTOMETRIC_MINISBLACK && !(l->photometric == PHOTOMETRIC_RGB && l->samples >= 3)) {
-        ic_set_message(c->message, "photometric interpretation %u with %u samples: only gray (min-is-black) and RGB are read",
-                       l->photometric, l->samples);
+    if (l->photometric != PHOTOMETRIC_MINISBLACK && l->photometric != PHOTOMETRIC_RGB) {
+        ic_set_message(c->message, "photometric interpretation %u: only gray (min-is-black) and RGB TIFFs are read",
+                       l->photometric);
+        return IC_ERR_UNSUPPORTED;
+    }
+    // Gray has 1 colour sample, RGB 3; one more must be declared alpha. Anything else is a stack
+    // of channels whose meaning the file does not give (a gray model would drop the "alpha").
+    uint16_t colour = l->photometric == PHOTOMETRIC_RGB ? 3 : 1;
+    uint16_t extra_count = 0;
+    uint16_t *extra = NULL;
+    TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra_count, &extra);
+    int has_alpha = l->samples == colour + 1 && extra_count == 1 && extra != NULL &&
+                    (extra[0] == EXTRASAMPLE_ASSOCALPHA || extra[0] == EXTRASAMPLE_UNASSALPHA);
+    if (l->samples != colour && !has_alpha) {
+        ic_set_message(c->message, "%s with %u samples per pixel%s: only gray, gray+alpha, RGB and RGBA are read; "
+                       "save the channels as separate files or as gray/RGB", colour == 3 ? "RGB" : "gray", l->samples,
+                       l->samples == colour + 1 ? " and no alpha declared" : "");
         return IC_ERR_UNSUPPORTED;
     }
     if (l->planar != PLANARCONFIG_CONTIG && l->planar != PLANARCONFIG_SEPARATE) {
