@@ -162,13 +162,13 @@ public struct InputNormalization: Codable, Equatable, Sendable {
 
     /// The `p`th percentile (0...100) of sorted values, interpolating linearly between the two
     /// nearest ranks as numpy's default `percentile` does.
+    /// `p` outside 0...100 is clamped (checkpoints and options are checked before this runs).
     public static func percentile(_ p: Float, ofSorted values: [Float]) -> Float {
-        guard let first = values.first else { return 0 }
-        let rank = Double(p) / 100 * Double(values.count - 1)
-        let below = Int(rank.rounded(.down)), above = min(below + 1, values.count - 1)
-        let fraction = Float(rank - Double(below))
-        return below >= values.count - 1 ? values[values.count - 1] : (below < 0 ? first
-            : values[below] + (values[above] - values[below]) * fraction)
+        guard !values.isEmpty else { return 0 }
+        let q = p.isNaN ? 0 : min(max(Double(p), 0), 100) / 100
+        let rank = q * Double(values.count - 1)
+        let below = Int(rank), above = min(below + 1, values.count - 1)
+        return values[below] + (values[above] - values[below]) * Float(rank - Double(below))
     }
 
     /// Applies the standardisation in place to a planar image (after `prepare`).
