@@ -104,7 +104,7 @@ final class MaskEncodingToolTests: XCTestCase {
 
     func testEmptyDatasetSaysWhereNoPairsWereFound() throws {
         let root = try scratchDirectory("unet-empty", subfolders: ["images", "masks"])
-        let expected = "\(root)/images, \(root)/masks: no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
+        let expected = "\(root)/images, \(root)/masks: no image/mask pairs found (neither folder holds a .png, .jpg, .jpeg, .tif or .tiff file)"
         let check = try ToolRunner.run(["preprocess", "check", "--data", root])
         XCTAssertEqual(check.status, 1, check.output)
         XCTAssertTrue(check.output.contains("problem   \(expected)"), check.output)
