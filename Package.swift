@@ -19,9 +19,11 @@ let package = Package(
         // C libraries from Debian, reached through system-library targets.
         .systemLibrary(name: "CLibPNG", path: "Sources/CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibJPEG", path: "Sources/CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CLibTIFF", path: "Sources/CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        // C shims: every longjmp (libpng/libjpeg) and every version-dependent oneDNN call stays here.
-        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
+        // C shims: every longjmp (libpng/libjpeg), every libtiff error handler and every
+        // version-dependent oneDNN call stays here.
+        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CLibTIFF"]),
         .target(name: "CDNNLShim", dependencies: ["CDNNL"], linkerSettings: [.linkedLibrary("gomp")]),
         // Swift modules.
         .target(name: "ImageCodecs", dependencies: ["CImageCodecs"], swiftSettings: v5),

@@ -2,7 +2,7 @@ import Foundation
 import ImageCodecs
 
 /// A dataset on disk: `images/` and `masks/` folders whose files pair up by base name
-/// (`a.jpg` with `a.png`). Only .png, .jpg and .jpeg (any case) count; hidden files and other
+/// (`a.jpg` with `a.png`). Only .png, .jpg, .jpeg, .tif and .tiff (any case) count; hidden files and other
 /// files are ignored. Pairs are sorted by name, so every scan gives the same order.
 public struct DatasetFolder: Equatable, Sendable {
     /// The images folder.

@@ -65,7 +65,7 @@ public enum DatasetProblem: Equatable, Hashable, Sendable, CustomStringConvertib
             if values.count > uses.count { lines.append("    (and \(count(values.count - uses.count, "more value")))") }
             return lines.joined(separator: "\n")
         case .noPairs(let images, let masks):
-            return "\(images), \(masks): no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
+            return "\(images), \(masks): no image/mask pairs found (neither folder holds a .png, .jpg, .jpeg, .tif or .tiff file)"
         }
     }
 }

@@ -44,6 +44,9 @@ public struct StoredMask: Sendable, Equatable {
             return
         }
         var values = [UInt8](repeating: 0, count: w * h)
+        if image.sampleType == .float32 {
+            throw DatasetError.badMask(path: path, reason: "32-bit float masks are not class indices; save as 8- or 16-bit")
+        }
         if c >= 3 {
             if image.sampleType == .uint16 {
                 throw DatasetError.badMask(path: path, reason: "16-bit colour masks are not supported; save as 8-bit RGB")
@@ -81,6 +84,8 @@ public struct StoredMask: Sendable, Equatable {
                 }
                 values[p] = UInt8(s[p * c])
             }
+        case .float32:
+            preconditionFailure("[StoredMask] float masks are refused above")
         }
         self.values = values
         isGray = true

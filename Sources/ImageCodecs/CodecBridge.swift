@@ -22,6 +22,8 @@ enum CodecBridge {
                     return ic_decode_png(buffer.baseAddress, buffer.count, cLimits, headerOnly ? 1 : 0, &raw, text.baseAddress)
                 case .jpeg:
                     return ic_decode_jpeg(buffer.baseAddress, buffer.count, cLimits, headerOnly ? 1 : 0, &raw, text.baseAddress)
+                case .tiff:
+                    return ic_decode_tiff(buffer.baseAddress, buffer.count, cLimits, headerOnly ? 1 : 0, &raw, text.baseAddress)
                 }
             }
         }
@@ -43,22 +45,30 @@ enum CodecBridge {
                 (0..<Int(raw.palette_count)).map { RGBA8(p[4 * $0], p[4 * $0 + 1], p[4 * $0 + 2], p[4 * $0 + 3]) }
             }
         }
-        let info = ImageInfo(format: format, width: Int(raw.width), height: Int(raw.height),
-                             channels: Int(raw.channels), sampleType: raw.bit_depth == 16 ? .uint16 : .uint8,
+        let sampleType: SampleType = raw.is_float != 0 ? .float32 : raw.bit_depth == 16 ? .uint16 : .uint8
+        var info = ImageInfo(format: format, width: Int(raw.width), height: Int(raw.height),
+                             channels: Int(raw.channels), sampleType: sampleType,
                              sourceBitDepth: Int(raw.source_bit_depth), isIndexed: raw.is_palette != 0,
                              isInterlaced: raw.is_interlaced != 0, isProgressive: raw.is_progressive != 0,
                              orientation: Int(raw.orientation))
+        info.isTiled = raw.is_tiled != 0
+        info.isPlanar = raw.is_planar != 0
         if headerOnly { return Decoded(image: nil, info: info) }
 
         let count = info.width * info.height * info.channels
-        guard let pixels = raw.pixels, raw.pixel_bytes == count * (info.sampleType == .uint16 ? 2 : 1) else {
+        let sampleBytes = [SampleType.uint8: 1, .uint16: 2, .float32: 4][sampleType]!
+        guard let pixels = raw.pixels, raw.pixel_bytes == count * sampleBytes else {
             throw ImageError.corrupt(path: path, format: format, message: "decoder returned no pixels")
         }
         let image: Image
-        if info.sampleType == .uint16 {
+        switch sampleType {
+        case .uint16:
             let samples = Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt16.self), count: count))
             image = Image(width: info.width, height: info.height, channels: info.channels, samples16: samples)
-        } else {
+        case .float32:
+            let samples = Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: Float.self), count: count))
+            image = Image(width: info.width, height: info.height, channels: info.channels, floatSamples: samples)
+        case .uint8:
             let samples = Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt8.self), count: count))
             image = Image(width: info.width, height: info.height, channels: info.channels, samples: samples, palette: palette)
         }
@@ -66,7 +76,11 @@ enum CodecBridge {
     }
 
     /// PNG bytes for an image (8- or 16-bit, 1...4 channels, or indexed 8-bit with its palette).
+    /// A float image is refused: PNG has no float samples.
     static func encodePNG(_ image: Image, path: String) throws -> [UInt8] {
+        if image.sampleType == .float32 {
+            throw ImageError.encodingFailed(path: path, format: .png, message: "PNG has no float samples; write TIFF")
+        }
         let paletteBytes: [UInt8] = image.palette?.flatMap { [$0.r, $0.g, $0.b, $0.a] } ?? []
         return try encode(path: path, format: .png) { out, size, message in
             paletteBytes.withUnsafeBufferPointer { palette in
@@ -77,7 +91,25 @@ enum CodecBridge {
                 switch image.samples {
                 case .uint8(let s): return s.withUnsafeBytes { call($0.baseAddress, bits: 8) }
                 case .uint16(let s): return s.withUnsafeBytes { call($0.baseAddress, bits: 16) }
+                case .float32: return Int32(IC_ERR_ARGUMENT)  // refused above
                 }
+            }
+        }
+    }
+
+    /// TIFF bytes (Deflate) for an 8-/16-bit or float image with 1...4 channels; a palette is
+    /// expanded to its colours first.
+    static func encodeTIFF(_ image: Image, path: String) throws -> [UInt8] {
+        let source = image.expandingPalette()
+        return try encode(path: path, format: .tiff) { out, size, message in
+            func call(_ pixels: UnsafeRawPointer?, bits: UInt32, float: Int32) -> Int32 {
+                ic_encode_tiff(pixels, UInt32(source.width), UInt32(source.height), UInt32(source.channels), bits, float,
+                               out, size, message)
+            }
+            switch source.samples {
+            case .uint8(let s): return s.withUnsafeBytes { call($0.baseAddress, bits: 8, float: 0) }
+            case .uint16(let s): return s.withUnsafeBytes { call($0.baseAddress, bits: 16, float: 0) }
+            case .float32(let s): return s.withUnsafeBytes { call($0.baseAddress, bits: 32, float: 1) }
             }
         }
     }

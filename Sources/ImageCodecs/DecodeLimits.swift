@@ -13,11 +13,11 @@ public struct DecodeLimits: Sendable, Equatable {
         self.maxDimension = maxDimension
     }
 
-    /// The largest image file read (2 GiB + 64 MiB by default), so that a huge file is refused
-    /// before it is read: a PNG or JPEG within the pixel limit needs at most about 8 bytes a
-    /// pixel (16-bit RGBA stored without compression), plus room for metadata chunks.
+    /// The largest image file read (4 GiB + 64 MiB by default), so that a huge file is refused
+    /// before it is read: an image within the pixel limit needs at most about 16 bytes a pixel
+    /// (32-bit float RGBA TIFF stored without compression), plus room for metadata.
     public var maxFileBytes: Int {
-        let (pixelBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
+        let (pixelBytes, overflow) = maxPixels.multipliedReportingOverflow(by: 16)
         return overflow || pixelBytes > Int.max - (64 << 20) ? Int.max : pixelBytes + (64 << 20)
     }
 

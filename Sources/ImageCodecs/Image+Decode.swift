@@ -1,5 +1,5 @@
 extension Image {
-    /// Decodes PNG or JPEG data, detected by its first bytes. JPEGs are turned upright by their
+    /// Decodes PNG, JPEG or TIFF data, detected by its first bytes. JPEGs are turned upright by their
     /// EXIF orientation unless `applyOrientation` is false. `path` only labels errors.
     public static func decode(data: [UInt8], path: String? = nil, limits: DecodeLimits = .default,
                               applyOrientation: Bool = true) throws -> Image {
@@ -12,7 +12,7 @@ extension Image {
         return applyOrientation ? image.applyingEXIFOrientation(decoded.info.orientation) : image
     }
 
-    /// Reads and decodes a PNG or JPEG file.
+    /// Reads and decodes a PNG, JPEG or TIFF file.
     public static func read(contentsOf path: String, limits: DecodeLimits = .default,
                             applyOrientation: Bool = true) throws -> Image {
         try decode(data: FileBytes.read(path, limits: limits), path: path, limits: limits, applyOrientation: applyOrientation)

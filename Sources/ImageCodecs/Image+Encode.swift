@@ -5,6 +5,12 @@ extension Image {
         try CodecBridge.encodePNG(self, path: "<memory>")
     }
 
+    /// TIFF bytes (single page, Deflate): 8-/16-bit or 32-bit float samples, gray, gray+alpha,
+    /// RGB, RGBA; a palette image is written as its colours. Lossless.
+    public func tiffData() throws -> [UInt8] {
+        try CodecBridge.encodeTIFF(self, path: "<memory>")
+    }
+
     /// JPEG bytes at `quality` 1...100 (4:2:0 chroma subsampling as libjpeg's default).
     /// Needs 8-bit gray or RGB: convert with `to8Bit()` and `converted(toChannels:)` first.
     public func jpegData(quality: Int = 90) throws -> [UInt8] {
@@ -13,13 +19,17 @@ extension Image {
     }
 
     /// Encodes and writes atomically (temporary file, fsync, rename). With no format given it
-    /// comes from the extension (.png, .jpg, .jpeg), defaulting to PNG.
+    /// comes from the extension (.png, .jpg, .jpeg, .tif, .tiff), defaulting to PNG.
     public func write(to path: String, format: ImageFormat? = nil, jpegQuality: Int = 90) throws {
         let ext = path.split(separator: "/").last.flatMap { $0.contains(".") ? $0.split(separator: ".").last : nil }
         let chosen = format ?? ext.flatMap { ImageFormat(pathExtension: String($0)) } ?? .png
         let bytes: [UInt8]
         do {
-            bytes = chosen == .png ? try pngData() : try jpegData(quality: jpegQuality)
+            switch chosen {
+            case .png: bytes = try pngData()
+            case .jpeg: bytes = try jpegData(quality: jpegQuality)
+            case .tiff: bytes = try tiffData()
+            }
         } catch ImageError.encodingFailed(_, let f, let message) {
             throw ImageError.encodingFailed(path: path, format: f, message: message)
         }

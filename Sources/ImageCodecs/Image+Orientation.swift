@@ -37,6 +37,8 @@ extension Image {
             return Image(width: outWidth, height: outHeight, channels: channels, samples: remap(s), palette: palette)
         case .uint16(let s):
             return Image(width: outWidth, height: outHeight, channels: channels, samples16: remap(s))
+        case .float32(let s):
+            return Image(width: outWidth, height: outHeight, channels: channels, floatSamples: remap(s))
         }
     }
 }

@@ -5,7 +5,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// The file has zero bytes.
     case emptyFile(path: String)
-    /// The bytes start with neither a PNG signature nor a JPEG marker.
+    /// The bytes start with none of a PNG signature, a JPEG marker or a TIFF header.
     case unknownFormat(path: String, firstBytes: [UInt8])
     /// The data is truncated or corrupt; `message` is the codec library's own words.
     case corrupt(path: String, format: ImageFormat, message: String)
@@ -40,10 +40,9 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
             return "empty file (0 bytes)"
         case .unknownFormat(_, let bytes):
             let hex = bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
-            return "not a PNG or JPEG: first bytes \(hex.isEmpty ? "(none)" : hex)"
+            return "not a PNG, JPEG or TIFF: first bytes \(hex.isEmpty ? "(none)" : hex)"
         case .corrupt(_, let format, let message):
-            let library = format == .png ? "libpng" : "libjpeg"
-            return "truncated or corrupt \(format.rawValue) (\(library): \(message))"
+            return "truncated or corrupt \(format.rawValue) (\(format.library): \(message))"
         case .unsupported(_, let reason):
             return reason
         case .tooLarge(_, let width, let height, let limits):

@@ -60,7 +60,7 @@ final class DatasetFolderTests: XCTestCase {
     func testMissingFolderIsAnError() {
         XCTAssertThrowsError(try DatasetFolder.scan(root: "/nonexistent/data")) { error in
             guard case .unreadableDirectory(let path, _) = error as? DatasetError else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, "/nonexistent/data/images")
+            XCTAssertEqual(path, "/nonexistent/data")  // the dataset folder itself, not a sub-folder of it
         }
     }
 }

@@ -143,7 +143,7 @@ final class MaskValueSurveyTests: XCTestCase {
         XCTAssertEqual(folder.problems(), [.noPairs(images: d.images, masks: d.masks)])
         XCTAssertEqual("\(DatasetError.invalid(folder.problems()))", """
             dataset has 1 problem:
-              \(d.images), \(d.masks): no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)
+              \(d.images), \(d.masks): no image/mask pairs found (neither folder holds a .png, .jpg, .jpeg, .tif or .tiff file)
             """)
     }
 

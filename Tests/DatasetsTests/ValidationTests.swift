@@ -58,7 +58,7 @@ final class ValidationTests: XCTestCase {
         try d.grayMask("a.png")
         let problems = try DatasetFolder.scan(root: d.root).problems()
         XCTAssertEqual(problems, [.undecodable(path: d.images + "/a.png",
-                                               reason: "not a PNG or JPEG: first bytes 6e 6f 74 20 61 6e 20 69")])
+                                               reason: "not a PNG, JPEG or TIFF: first bytes 6e 6f 74 20 61 6e 20 69")])
     }
 
     /// Every kind of problem at once, all listed in one error.

@@ -19,7 +19,7 @@ final class ErrorTests: XCTestCase {
         try "hello world\n".write(toFile: path, atomically: false, encoding: .utf8)
         XCTAssertThrowsError(try Image.read(contentsOf: path)) { error in
             XCTAssertEqual(error as? ImageError, .unknownFormat(path: path, firstBytes: Array("hello wo".utf8)))
-            XCTAssertEqual("\(error)", "\(path): not a PNG or JPEG: first bytes 68 65 6c 6c 6f 20 77 6f")
+            XCTAssertEqual("\(error)", "\(path): not a PNG, JPEG or TIFF: first bytes 68 65 6c 6c 6f 20 77 6f")
         }
     }
 

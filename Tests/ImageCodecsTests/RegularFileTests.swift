@@ -37,8 +37,8 @@ final class RegularFileTests: XCTestCase {
         XCTAssertThrowsError(try ImageInfo.read(contentsOf: "/dev/zero")) {
             XCTAssertEqual("\($0)", "/dev/zero: not a regular file (a character device)")
         }
-        // The size cap follows the pixel limit: 8 bytes a pixel plus 64 MiB.
-        XCTAssertEqual(DecodeLimits(maxPixels: 100).maxFileBytes, 800 + (64 << 20))
-        XCTAssertEqual(DecodeLimits.default.maxFileBytes, (2 << 30) + (64 << 20))
+        // The size cap follows the pixel limit: 16 bytes a pixel (float RGBA TIFF) plus 64 MiB.
+        XCTAssertEqual(DecodeLimits(maxPixels: 100).maxFileBytes, 1600 + (64 << 20))
+        XCTAssertEqual(DecodeLimits.default.maxFileBytes, (4 << 30) + (64 << 20))
     }
 }

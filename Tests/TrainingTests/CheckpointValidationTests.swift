@@ -146,7 +146,7 @@ final class CheckpointValidationTests: XCTestCase {
         XCTAssertEqual(try message("unet.run") { $0["threads"] = 100_000_000 },
                        "m.safetensors: not a unet checkpoint (metadata 'unet.run': threads must be between 1 and 1024 (got 100000000))")
         XCTAssertEqual(try message("unet.run") { $0["steps"] = -5 },
-                       "m.safetensors: not a unet checkpoint (metadata 'unet.run': steps must be at least 1 (got -5))")
+                       "m.safetensors: not a unet checkpoint (metadata 'unet.run': steps must be between 1 and 1099511627776 (got -5))")
     }
 
     /// A file with a million bad values gives a message of bounded length.

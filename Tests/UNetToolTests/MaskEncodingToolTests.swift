@@ -104,7 +104,7 @@ final class MaskEncodingToolTests: XCTestCase {
 
     func testEmptyDatasetSaysWhereNoPairsWereFound() throws {
         let root = try scratchDirectory("unet-empty", subfolders: ["images", "masks"])
-        let expected = "\(root)/images, \(root)/masks: no image/mask pairs found (neither folder holds a .png, .jpg or .jpeg file)"
+        let expected = "\(root)/images, \(root)/masks: no image/mask pairs found (neither folder holds a .png, .jpg, .jpeg, .tif or .tiff file)"
         let check = try ToolRunner.run(["preprocess", "check", "--data", root])
         XCTAssertEqual(check.status, 1, check.output)
         XCTAssertTrue(check.output.contains("problem   \(expected)"), check.output)
@@ -120,7 +120,7 @@ final class MaskEncodingToolTests: XCTestCase {
         XCTAssertTrue(withEmptyValidation.error.contains(expected), withEmptyValidation.error)
         let evaluate = try ToolRunner.run(["evaluate", "--pred", root + "/images", "--masks", root + "/masks"])
         XCTAssertEqual(evaluate.status, 1)
-        XCTAssertTrue(evaluate.error.contains("\(root)/masks: no ground-truth masks found (no .png, .jpg or .jpeg file), "
+        XCTAssertTrue(evaluate.error.contains("\(root)/masks: no ground-truth masks found (no .png, .jpg, .jpeg, .tif or .tiff file), "
                                               + "and no predictions in \(root)/images"), evaluate.error)
     }
 

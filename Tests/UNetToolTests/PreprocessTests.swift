@@ -252,6 +252,18 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(tile.sample(x: 2, y: 3), source.sample(x: 2, y: 1))
     }
 
+    func testTilesOfAFloatTIFFStayFloatTIFFs() throws {
+        let d = try TempDataset(self)
+        let values = (0..<15).map { Float($0) * 0.25 - 1 }  // outside [0, 1]: kept exactly
+        try Image(width: 5, height: 3, channels: 1, floatSamples: values).write(to: d.root + "/images/f.tif")
+        try d.mask("f.png", width: 5, height: 3, values: [UInt8](repeating: 1, count: 15))
+        let out = scratchPath("preprocess-tiles")
+        XCTAssertEqual(try DatasetFolder.scan(root: d.root).tiled(size: 3, overlap: 1, out: out).written, 2)
+        let tile = try Image.read(contentsOf: out + "/images/f_r0_c1.tif")
+        XCTAssertEqual(tile.float32Samples, [2, 3, 4, 7, 8, 9, 12, 13, 14].map { values[$0] }, "columns 2...4 (origins 0, 2)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/masks/f_r0_c1.png"))
+    }
+
     // MARK: split
 
     func testSplitIsDeterministicAndTailTakesTheLastNames() throws {

@@ -1,6 +1,6 @@
-// libFuzzer harness for the C shim's decode entry points (ic_decode_png, ic_decode_jpeg).
-// Built by Tools/fuzz with clang -fsanitize=fuzzer,address,undefined; FUZZ_TARGET picks the
-// decoder (0: PNG, 1: JPEG). Each input is decoded twice: header only, then fully, under a
+// libFuzzer harness for the C shim's decode entry points (ic_decode_png, ic_decode_jpeg,
+// ic_decode_tiff). Built by Tools/fuzz with clang -fsanitize=fuzzer,address,undefined;
+// FUZZ_TARGET picks the decoder (0: PNG, 1: JPEG, 2: TIFF). Each input is decoded twice: header only, then fully, under a
 // 16 Mpixel cap (so a declared-huge image is refused, as the Swift side does by default).
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,7 +17,8 @@ static int decode(const uint8_t *data, size_t size, int header_only) {
     memset(&image, 0, sizeof image);
     char message[IC_MESSAGE_CAPACITY] = {0};
     int code = FUZZ_TARGET == 0 ? ic_decode_png(data, size, limits, header_only, &image, message)
-                                : ic_decode_jpeg(data, size, limits, header_only, &image, message);
+             : FUZZ_TARGET == 1 ? ic_decode_jpeg(data, size, limits, header_only, &image, message)
+                                : ic_decode_tiff(data, size, limits, header_only, &image, message);
     if (code == IC_OK && !header_only) {
         size_t expected = (size_t)image.width * image.height * image.channels * (image.bit_depth / 8);
         if (image.pixels == NULL || image.pixel_bytes != expected) abort();  // a silent wrong result

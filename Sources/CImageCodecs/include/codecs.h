@@ -1,9 +1,9 @@
-/// CImageCodecs: the only place that calls libpng and libjpeg.
+/// CImageCodecs: the only place that calls libpng, libjpeg and libtiff.
 ///
 /// Every function here catches the libraries' errors itself (setjmp/longjmp stays inside this C
 /// file, libjpeg never calls exit), frees everything it allocated on every error path, and
 /// reports failure as an IC_* code plus a message written into the caller's buffer. Warnings are
-/// never printed. Decoding reads from memory and encoding writes to memory; Swift does the file I/O.
+/// never printed (libtiff's handlers are replaced per file; it has no longjmp). Decoding reads from memory and encoding writes to memory; Swift does the file I/O.
 #pragma once
 
 #include <stddef.h>
@@ -32,13 +32,16 @@ typedef struct {
     uint32_t max_dimension;  ///< refuse width or height above this
 } ic_limits;
 
-/// A decoded image. Pixels are interleaved (HWC), rows tightly packed; 16-bit samples are in
-/// host byte order. For palette images channels == 1 and the samples are palette indices.
+/// A decoded image. Pixels are interleaved (HWC), rows tightly packed; 16-bit and 32-bit float
+/// samples are in host byte order. For palette images channels == 1 and the samples are palette indices.
 typedef struct {
     uint32_t width;
     uint32_t height;
     uint32_t channels;       ///< 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
-    uint32_t bit_depth;      ///< 8 or 16
+    uint32_t bit_depth;      ///< 8 or 16, or 32 when is_float
+    uint32_t is_float;       ///< TIFF only: 32-bit IEEE float samples (all finite)
+    uint32_t is_tiled;       ///< TIFF only: stored in tiles rather than strips
+    uint32_t is_planar;      ///< TIFF only: samples stored plane by plane (PLANARCONFIG_SEPARATE)
     uint32_t is_palette;     ///< 1 when samples are palette indices
     uint32_t palette_count;  ///< number of palette entries (0..256)
     uint8_t palette[256 * 4];///< RGBA entries; alpha from tRNS, else 255
@@ -60,6 +63,14 @@ int ic_decode_png(const uint8_t *data, size_t size, ic_limits limits, int header
 int ic_decode_jpeg(const uint8_t *data, size_t size, ic_limits limits, int header_only,
                    ic_image *out, char *message);
 
+/// Decodes the first and only page of a TIFF or BigTIFF from memory: 8/16-bit unsigned or 32-bit
+/// float samples, gray, gray+alpha, RGB or RGBA (1-4 samples), chunky or planar, strips or tiles,
+/// uncompressed, LZW, Deflate or PackBits. Multi-page files, more than 4 samples, palette and
+/// other photometric kinds are IC_ERR_UNSUPPORTED with a message saying so; non-finite float
+/// samples are IC_ERR_CORRUPT.
+int ic_decode_tiff(const uint8_t *data, size_t size, ic_limits limits, int header_only,
+                   ic_image *out, char *message);
+
 /// Frees the pixels of a decoded image (safe on a zeroed or already freed image).
 void ic_image_free(ic_image *image);
 
@@ -74,6 +85,11 @@ int ic_encode_png(const void *pixels, uint32_t width, uint32_t height, uint32_t 
 /// Encodes an 8-bit gray (channels 1) or RGB (channels 3) JPEG at quality 1...100.
 int ic_encode_jpeg(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
                    int quality, uint8_t **out, size_t *out_size, char *message);
+
+/// Encodes a single-page, Deflate-compressed TIFF: 8/16-bit unsigned (is_float 0) or 32-bit float
+/// (is_float 1) samples, host order, 1-4 interleaved channels (gray, gray+alpha, RGB, RGBA).
+int ic_encode_tiff(const void *pixels, uint32_t width, uint32_t height, uint32_t channels,
+                   uint32_t bit_depth, int is_float, uint8_t **out, size_t *out_size, char *message);
 
 /// Frees a buffer returned by an encoder.
 void ic_buffer_free(void *buffer);

@@ -43,10 +43,11 @@ public enum ChannelAdaptation {
         switch image.samples {
         case .uint8(let s): return isNeutral(s, channels: image.channels)
         case .uint16(let s): return isNeutral(s, channels: image.channels)
+        case .float32(let s): return isNeutral(s, channels: image.channels)
         }
     }
 
-    private static func isNeutral<T: FixedWidthInteger>(_ s: [T], channels c: Int) -> Bool {
+    private static func isNeutral<T: Equatable>(_ s: [T], channels c: Int) -> Bool {
         var p = 0
         while p < s.count {
             if s[p] != s[p + 1] || s[p] != s[p + 2] { return false }

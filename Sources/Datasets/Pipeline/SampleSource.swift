@@ -23,6 +23,8 @@ public final class SampleSource: @unchecked Sendable {
     private let lock = NSLock()
     /// Whether `sample(_:)` returns normalised images; training sources return [0, 1] images so
     /// that intensity augmentation (gamma) works on them, and normalise each patch afterwards.
+    /// Either way the per-image step (`InputNormalization.prepare`) is already applied, to the
+    /// whole image.
     public let normalizesImages: Bool
 
     public init(pairs: [SamplePair], channels: Int, classCount: Int, classMap: ClassMap? = nil, maskEncoding: MaskEncoding,
@@ -42,14 +44,19 @@ public final class SampleSource: @unchecked Sendable {
 
     public var count: Int { pairs.count }
 
-    /// The image at `path` as planar [0,1] floats with `channels` channels, converted only where
-    /// that is well defined (see `ChannelAdaptation`; colour to gray by luminance only when
-    /// `allowLuminance`), and what the conversion changed.
-    public static func loadImage(_ path: String, channels: Int, allowLuminance: Bool = false) throws
+    /// The image at `path` as planar [0,1] floats (float images as stored) with `channels`
+    /// channels, converted only where that is well defined (see `ChannelAdaptation`; colour to
+    /// gray by luminance only when `allowLuminance`), and what the conversion changed. With a
+    /// `normalization`, its per-image step (`prepare`: the percentile scheme) is applied here, on
+    /// the whole image; its standardisation (`apply`) is left to the caller.
+    public static func loadImage(_ path: String, channels: Int, allowLuminance: Bool = false,
+                                 normalization: InputNormalization? = nil) throws
         -> (pixels: [Float], height: Int, width: Int, change: ChannelAdaptation.Change) {
         let (image, change) = try ChannelAdaptation.adapt(Image.read(contentsOf: path), toChannels: channels, path: path,
                                                           allowLuminance: allowLuminance)
-        return (image.planarFloats(normalization: .unitRange), image.height, image.width, change)
+        var pixels = image.planarFloats(normalization: .unitRange)
+        normalization?.prepare(&pixels, channels: channels)
+        return (pixels, image.height, image.width, change)
     }
 
     /// Sample `index`, decoded (or from the cache).
@@ -58,7 +65,7 @@ public final class SampleSource: @unchecked Sendable {
         if let s = cache[index] { lock.unlock(); return s }
         lock.unlock()
         let pair = pairs[index]
-        var (pixels, h, w, _) = try SampleSource.loadImage(pair.imagePath, channels: channels)
+        var (pixels, h, w, _) = try SampleSource.loadImage(pair.imagePath, channels: channels, normalization: normalization)
         if normalizesImages { normalization.apply(to: &pixels) }
         let mask = try Mask.read(contentsOf: pair.maskPath, classMap: classMap, encoding: maskEncoding)
         guard mask.width == w && mask.height == h else {

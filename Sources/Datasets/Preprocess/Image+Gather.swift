@@ -18,6 +18,7 @@ extension Image {
         switch samples {
         case .uint8(let s): return Image(width: columns.count, height: rows.count, channels: channels, samples: gather(s), palette: palette)
         case .uint16(let s): return Image(width: columns.count, height: rows.count, channels: channels, samples16: gather(s))
+        case .float32(let s): return Image(width: columns.count, height: rows.count, channels: channels, floatSamples: gather(s))
         }
     }
 }

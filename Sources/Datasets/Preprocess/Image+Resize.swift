@@ -54,7 +54,7 @@ extension Image {
             let c = source.channels
             let columns = Image.resamplingWeights(input: source.width, output: width)
             let rows = Image.resamplingWeights(input: source.height, output: height)
-            let values = source.intSamples.map(Double.init)
+            let values = source.doubleSamples
             // Horizontal pass: source.height × width × c.
             var horizontal = [Double](repeating: 0, count: source.height * width * c)
             for y in 0..<source.height {
@@ -73,11 +73,15 @@ extension Image {
                     for j in 0..<(width * c) { out[to + j] += w * horizontal[from + j] }
                 }
             }
+            if source.sampleType == .float32 {
+                return Image(width: width, height: height, channels: c, floatSamples: out.map { Float($0) })
+            }
             let maxValue = Double(source.sampleType.maxValue)
             let clamped = out.map { Int(min(max($0.rounded(), 0), maxValue)) }
             switch source.sampleType {
             case .uint8: return Image(width: width, height: height, channels: c, samples: clamped.map { UInt8($0) })
             case .uint16: return Image(width: width, height: height, channels: c, samples16: clamped.map { UInt16($0) })
+            case .float32: preconditionFailure("[resized] float images return above")
             }
         }
     }

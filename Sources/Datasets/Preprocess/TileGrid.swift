@@ -30,7 +30,8 @@ extension Image {
 
 extension DatasetFolder {
     /// Cuts every pair into `size × size` tiles overlapping by `overlap` (`unet preprocess tile`),
-    /// written as `out/images/NAME_rY_cX.png` and `out/masks/NAME_rY_cX.png` (Y, X: the tile's
+    /// written as `out/images/NAME_rY_cX.png` (`.tif` for float TIFF images, as PNG has no float
+    /// samples) and `out/masks/NAME_rY_cX.png` (Y, X: the tile's
     /// row and column in its grid, zero-padded to the same width within one image so names sort).
     /// Origins come from `TileGrid.origins`, so the last row and column end at the edge and the
     /// whole image is covered. A side shorter than `size` is mirror-padded at its end (bottom or
@@ -50,8 +51,10 @@ extension DatasetFolder {
                 for (r, top) in rows.enumerated() {
                     for (c, left) in columns.enumerated() {
                         let name = Self.tileName(pair.name, row: r, rows: rows.count, column: c, columns: columns.count)
+                        // PNG has no float samples: tiles of a float TIFF stay TIFF (they pair by base name).
+                        let imageName = image.sampleType == .float32 ? String(name.dropLast(4)) + ".tif" : name
                         try image.window(left: left, top: top, width: size, height: size)
-                            .write(to: PreprocessIO.join(imagesOut, name), format: .png)
+                            .write(to: PreprocessIO.join(imagesOut, imageName), format: image.sampleType == .float32 ? .tiff : .png)
                         try mask.window(left: left, top: top, width: size, height: size)
                             .write(to: PreprocessIO.join(masksOut, name), format: .png)
                         outcome.written += 1

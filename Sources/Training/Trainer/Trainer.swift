@@ -112,6 +112,9 @@ public final class Trainer {
         if let resume {
             normalization = resume.info.normalization
             info = resume.info
+        } else if case .percentile(let low, let high)? = options.normalization {
+            normalization = .percentile(low: low, high: high, channels: channels)
+            info = ModelInfo(configuration: options.model, classNames: data.classNames, normalization: normalization)
         } else {
             let sample = data.train.prefix(64)
             normalization = InputNormalization.estimate(from: try sample.map {

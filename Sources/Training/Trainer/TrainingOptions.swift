@@ -46,6 +46,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var outputDirectory = "runs/unet"
     /// Validate (and write metrics, curves, best checkpoint) every this many epochs.
     public var validateEvery = 1
+    /// How inputs are normalised (nil: `.dataset`, the mean/std estimate; older runs have none).
+    public var normalization: InputNormalization.Scheme?
 
     public init() {}
 }
@@ -94,6 +96,9 @@ extension TrainingOptions {
         if let c = clipNorm, !(c > 0) { p.append("clip norm must be positive (got \(c))") }
         if weightDecay < 0 { p.append("weight decay must not be negative (got \(weightDecay))") }
         if let size = patchSize, let problem = problems(patch: size) { p.append(problem) }
+        if let scheme = normalization {
+            p += InputNormalization(mean: [0], std: [1], scheme: scheme).problems(channels: 1).map { "normalization \($0.field) \($0.problem)" }
+        }
         if weightMap, classWeights != .none {
             p.append("the border weight map already weights classes (inverse frequency); class weights cannot be added to it")
         }

@@ -33,13 +33,13 @@ struct EvaluationMasks {
                 let name = ((mask as NSString).lastPathComponent as NSString).deletingPathExtension
                 problems.append("no prediction for ground-truth mask \(mask) (looked for \(name).* in \(predictions))")
             case .noPairs:
-                problems.append("\(truth): no ground-truth masks found (no .png, .jpg or .jpeg file), and no predictions in \(predictions)")
+                problems.append("\(truth): no ground-truth masks found (no .png, .jpg, .jpeg, .tif or .tiff file), and no predictions in \(predictions)")
             default:
                 problems.append("\(problem)")
             }
         }
         if folder.pairs.isEmpty && problems.isEmpty {
-            problems.append("\(truth): no ground-truth masks found (no .png, .jpg or .jpeg file)")
+            problems.append("\(truth): no ground-truth masks found (no .png, .jpg, .jpeg, .tif or .tiff file)")
         }
 
         var stored: [(name: String, prediction: StoredMask, truth: StoredMask)] = []

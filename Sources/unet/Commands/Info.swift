@@ -15,7 +15,13 @@ struct Info: ParsableCommand {
         print("checkpoint   \(checkpoint)")
         print("model        U-Net, depth \(c.depth), width \(c.baseWidth) ×\(c.widthMultiplier) per level, \(c.block.rawValue) blocks, \(c.padding.rawValue) padding, \(c.upsampling.rawValue) up-sampling, batch norm \(c.batchNorm ? "on" : "off"), dropout \(c.dropout)")
         print("parameters   \(model.parameterCount)")
-        print("input        \(c.inputChannels) channel(s), normalised by mean \(ck.info.normalization.mean) std \(ck.info.normalization.std)")
+        let n = ck.info.normalization
+        switch n.scheme {
+        case .dataset:
+            print("input        \(c.inputChannels) channel(s), normalised by mean \(n.mean) std \(n.std)")
+        case .percentile(let low, let high):
+            print("input        \(c.inputChannels) channel(s), normalised per image: percentiles \(low) and \(high) to 0 and 1 (clipped), then mean \(n.mean) std \(n.std)")
+        }
         let m = c.minimumInput
         let examples = [m, c.nearestValidInput(to: 256), c.nearestValidInput(to: 572)].map { "\($0)→\(c.outputSize(forInput: $0)!)" }
         print("sizes        valid inputs (input→output): \(examples.joined(separator: ", ")); border \(c.borderPerSide) px per side; receptive field \(c.receptiveField) px")

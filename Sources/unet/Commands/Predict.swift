@@ -11,6 +11,11 @@ enum MaskFormat: String, ExpressibleByArgument, CaseIterable {
     case indexed
     /// 8-bit gray 0/255 (binary models only).
     case gray255
+    /// 8-bit single-channel TIFF of class indices (NAME.tif); probabilities as 32-bit float TIFFs.
+    case tiff
+
+    /// The file format masks and probability maps are written in.
+    var fileFormat: ImageFormat { self == .tiff ? .tiff : .png }
 }
 
 /// `unet predict`: segments images of any size with a checkpoint.
@@ -18,7 +23,8 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict masks for images (files or folders, recursively).",
         discussion: """
-        Writes OUT_DIR/NAME.png per input NAME (paths under a folder argument keep their sub-folders). \
+        Writes OUT_DIR/NAME.png per input NAME (NAME.tif with --format tiff; paths under a folder \
+        argument keep their sub-folders). \
         Masks have the input's width and height; any size is handled by overlap-tile prediction.
         """)
 
@@ -26,13 +32,13 @@ struct Predict: ParsableCommand {
     var model: String
     @Option(name: .customLong("out"), help: "Output folder.")
     var out: String
-    @Argument(help: "Images (PNG or JPEG) or folders of them.")
+    @Argument(help: "Images (PNG, JPEG or TIFF) or folders of them.")
     var inputs: [String]
-    @Option(help: "Mask format: indexed (class index with a palette) or gray255 (binary 0/255).")
+    @Option(help: "Mask format: indexed (PNG, class index with a palette), gray255 (PNG, binary 0/255) or tiff (8-bit TIFF of class indices).")
     var format: MaskFormat = .indexed
     @Flag(help: "Also write NAME_overlay.png: the input with the mask blended in.")
     var overlay = false
-    @Flag(help: "Also write NAME_prob_CLASS.png: per-class probabilities as 16-bit gray.")
+    @Flag(help: "Also write NAME_prob_CLASS.png: per-class probabilities as 16-bit gray (with --format tiff: NAME_prob_CLASS.tif, 32-bit float).")
     var probabilities = false
     @Option(parsing: .unconditional, help: "Tile input side (default: the largest that fits --memory-budget).")
     var tile: Int?
@@ -69,14 +75,15 @@ struct Predict: ParsableCommand {
         }
         try TileBudget.check(tile: tile, batchTiles: batchTiles, memoryBudgetMB: memoryBudget, configuration: info.configuration)
         let files = try ImageFiles.collect(inputs)
-        guard !files.isEmpty else { throw CommandFailure("no PNG or JPEG images found in \(inputs.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw CommandFailure("no PNG, JPEG or TIFF images found in \(inputs.joined(separator: ", "))") }
 
         // Nothing is written until every output is known not to touch an input or a user's file.
         let sources = inputs.map { OutputSafety.Input(path: $0, role: OutputSafety.isDirectory($0) ? "input folder" : "input image",
                                                       isFolder: OutputSafety.isDirectory($0)) }
             + [OutputSafety.Input(path: model, role: "model", isFolder: false)]
         try OutputSafety.checkFolder(out, against: sources)
-        let plan = PredictionOutputs(folder: out, entries: files, overlay: overlay, probabilityClasses: probabilities ? info.classNames : nil)
+        let plan = PredictionOutputs(folder: out, entries: files, overlay: overlay, probabilityClasses: probabilities ? info.classNames : nil,
+                                     fileExtension: format.fileFormat.pathExtension)
         try refuse(plan.problems(manifest: PredictionManifest(folder: out), overwrite: overwrite))
         try AtomicFile.createDirectory(out)
         let lock = try FolderLock(folder: out, purpose: "unet predict")
@@ -140,7 +147,8 @@ struct Predict: ParsableCommand {
                             palette: [RGBA8]) throws -> ChannelAdaptation.Change {
         let classes = info.configuration.classes
         let channels = info.configuration.inputChannels
-        var (pixels, height, width, change) = try SampleSource.loadImage(item.input.path, channels: channels, allowLuminance: colorToGray)
+        var (pixels, height, width, change) = try SampleSource.loadImage(item.input.path, channels: channels, allowLuminance: colorToGray,
+                                                                         normalization: info.normalization)
         let display = pixels
         info.normalization.apply(to: &pixels)
         let probs = predictor.probabilities(pixels, channels: channels, height: height, width: width)
@@ -152,8 +160,9 @@ struct Predict: ParsableCommand {
         switch format {
         case .indexed: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) }, palette: palette)
         case .gray255: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { $0 == 0 ? 0 : 255 })
+        case .tiff: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) })
         }
-        try maskImage.write(to: maskPath, format: .png)
+        try maskImage.write(to: maskPath, format: format.fileFormat)
         if overlay {
             let blended = Overlay.blend(mask: mask, overPlanar: display, channels: channels, height: height, width: width,
                                         palette: ClassPalette(colors: info.palette.map { RGBColor($0[0], $0[1], $0[2]) }).forOverlay,
@@ -163,8 +172,15 @@ struct Predict: ParsableCommand {
         if probabilities {
             let plane = width * height
             for c in 0..<classes {
-                let samples = (0..<plane).map { UInt16(max(0, min(1, probs[c * plane + $0])) * 65535 + 0.5) }
-                try Image(width: width, height: height, channels: 1, samples16: samples).write(to: files.next()!, format: .png)
+                let map: Image
+                if format == .tiff {
+                    // Exact probabilities for tools that read float TIFF.
+                    map = Image(width: width, height: height, channels: 1, floatSamples: Array(probs[(c * plane)..<((c + 1) * plane)]))
+                } else {
+                    map = Image(width: width, height: height, channels: 1,
+                                samples16: (0..<plane).map { UInt16(max(0, min(1, probs[c * plane + $0])) * 65535 + 0.5) })
+                }
+                try map.write(to: files.next()!, format: format.fileFormat)
             }
         }
         return change

@@ -17,14 +17,15 @@ struct PredictionOutputs {
     let folder: String
     let items: [Item]
 
-    /// Output names for `entries`: `NAME.png`, `NAME_overlay.png`, `NAME_prob_CLASS.png`.
-    init(folder: String, entries: [ImageFiles.Entry], overlay: Bool, probabilityClasses: [String]?) {
+    /// Output names for `entries`: `NAME.EXT`, `NAME_overlay.png`, `NAME_prob_CLASS.EXT`, where
+    /// EXT is the masks' format's (`png`, or `tif` for `--format tiff`); overlays are always PNG.
+    init(folder: String, entries: [ImageFiles.Entry], overlay: Bool, probabilityClasses: [String]?, fileExtension: String = "png") {
         self.folder = folder
         items = entries.map { e in
-            var files = [e.relativeName + ".png"]
+            var files = [e.relativeName + "." + fileExtension]
             if overlay { files.append(e.relativeName + "_overlay.png") }
             for name in probabilityClasses ?? [] {
-                files.append(e.relativeName + "_prob_" + name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_") + ".png")
+                files.append(e.relativeName + "_prob_" + name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_") + "." + fileExtension)
             }
             return Item(input: e, files: files)
         }

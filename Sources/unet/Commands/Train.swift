@@ -8,6 +8,11 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 
+/// `--normalize`: how training inputs are normalised (stored in the checkpoint).
+enum NormalizationChoice: String, ExpressibleByArgument, CaseIterable {
+    case dataset, percentile
+}
+
 /// `unet train`: trains a U-Net on an image folder (the sample in Data/ when none is given).
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,6 +80,10 @@ struct Train: ParsableCommand {
     var classWeights: String?
     @Flag(name: .customLong("weight-map"), inversion: .prefixedNo, help: "The paper's pixel weight map on the cross-entropy: inverse class frequency plus a border term (w0 = 10, σ = 5 px) between touching objects.")
     var weightMap: Bool?
+    @Option(help: "Input normalisation: dataset (mean/std of the training images, the default) or percentile (per image, see --percentiles).")
+    var normalize: NormalizationChoice?
+    @Option(parsing: .unconditional, help: "Low and high percentiles for --normalize percentile, mapped to 0 and 1 per image and channel (default 1,99.8).")
+    var percentiles: String?
     @Option(help: "Augmentations to switch off, comma-separated: flips, rotations, elastic, intensity, all.")
     var disable: String?
     @Option(parsing: .unconditional, help: "Random seed (default 0).")
@@ -112,6 +121,16 @@ struct Train: ParsableCommand {
         if let steps, !(1...TrainingOptions.maximumSteps).contains(steps) {
             throw ValidationError("--steps must be between 1 and \(TrainingOptions.maximumSteps) (got \(steps))")
         }
+        if percentiles != nil && normalize != .percentile {
+            throw ValidationError("--percentiles goes with --normalize percentile")
+        }
+        if let percentiles {
+            guard let bounds = parsePercentiles(percentiles) else {
+                throw ValidationError("--percentiles must be two numbers LOW,HIGH (got '\(percentiles)')")
+            }
+            let problems = InputNormalization(mean: [0], std: [1], scheme: .percentile(low: bounds.low, high: bounds.high)).problems(channels: 1)
+            if let first = problems.first { throw ValidationError("--percentiles \(first.problem)") }
+        }
         if let disable {
             let known: Set = ["flips", "rotations", "elastic", "intensity", "all"]
             for item in disable.split(separator: ",") where !known.contains(String(item)) {
@@ -141,6 +160,12 @@ struct Train: ParsableCommand {
             let problems = options.problems
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
+    }
+
+    private func parsePercentiles(_ text: String) -> (low: Float, high: Float)? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 2, let low = values[0], let high = values[1] else { return nil }
+        return (low, high)
     }
 
     private func parseWeights(_ text: String) -> [Float]? {
@@ -187,6 +212,13 @@ struct Train: ParsableCommand {
             if all || off.contains("elastic") { o.elastic = false }
             if all || off.contains("intensity") { o.intensity = false }
         }
+        switch normalize {
+        case .dataset?: o.normalization = .dataset
+        case .percentile?:
+            let bounds = percentiles.flatMap(parsePercentiles)
+            o.normalization = bounds.map { .percentile(low: $0.low, high: $0.high) } ?? InputNormalization.Scheme.defaultPercentile
+        case nil: break
+        }
         if let seed { o.seed = seed }
         if let validateEvery { o.validateEvery = validateEvery }
         if let out { o.outputDirectory = out }
@@ -217,6 +249,7 @@ struct Train: ParsableCommand {
             ("--disable", disable != nil, { o in ["flips": o.flips, "rotations": o.rotations, "elastic": o.elastic, "intensity": o.intensity]
                 .filter { !$0.value }.keys.sorted().joined(separator: ",") }),
             ("--seed", seed != nil, { "\($0.seed)" }),
+            ("--normalize", normalize != nil || percentiles != nil, { ($0.normalization ?? .dataset).summary }),
         ]
         return fields.compactMap { flag, wasGiven, value in
             !wasGiven || value(given) == value(stored) ? nil : "\(flag) \(value(given)) (the run has \(value(stored).isEmpty ? "none" : value(stored)))"
