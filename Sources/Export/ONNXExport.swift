@@ -1,0 +1,15 @@
+import Training
+
+/// A checkpoint as an ONNX model: the graph of `UNetGraph` and the metadata of `ExportMetadata`.
+public enum ONNXExport {
+    public static func model(from checkpoint: Checkpoint, output: UNetGraph.Output) throws -> ONNXModel {
+        // Building the network checks every tensor's name and shape against the configuration.
+        _ = try checkpoint.makeModel()
+        var model = try UNetGraph.build(configuration: checkpoint.info.configuration, weights: checkpoint.tensors,
+                                        source: checkpoint.source, output: output)
+        model.metadata = ExportMetadata.properties(for: checkpoint.info, output: output)
+        model.docString = "U-Net (\(checkpoint.info.configuration.block.rawValue) blocks, depth \(checkpoint.info.configuration.depth)) exported by unet; "
+            + "classes: \(checkpoint.info.classNames.joined(separator: ", "))."
+        return model
+    }
+}
