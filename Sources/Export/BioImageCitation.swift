@@ -5,6 +5,12 @@ public struct BioImageCitation: Equatable {
     public let doi: String?
     public let url: String?
 
+    public init(text: String, doi: String?, url: String?) {
+        self.text = text
+        self.doi = doi
+        self.url = url
+    }
+
     public init(parsing value: String) throws {
         let words = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         func refuse(_ problem: String) -> ExportError { .badOption(option: "--cite \"\(value)\"", problem: problem) }
