@@ -31,7 +31,7 @@ struct Export: ParsableCommand {
     var out: String
     @Flag(help: "Output probabilities (softmax over classes) instead of logits.")
     var softmax = false
-    @Option(name: .customLong("test-image"), help: "bioimageio: image (PNG or JPEG) for the test tensors and the cover, centre-cropped to at most 256×256.")
+    @Option(name: .customLong("test-image"), help: "bioimageio: an image like those the model segments (any format unet reads), for the test tensors and the cover; centre-cropped to at most 256×256.")
     var testImage: String?
     @Option(name: .customLong("author"), help: "bioimageio: an author's name (repeat for several).")
     var authors: [String] = []
