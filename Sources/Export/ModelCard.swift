@@ -11,7 +11,7 @@ enum ModelCard {
         s += "Exported by `unet export --format bioimageio` from `\((checkpoint.source as NSString).lastPathComponent)`.\n\n"
         s += "## Model\n\n"
         s += "- U-Net, depth \(c.depth), \(c.baseWidth) channels at full resolution (×\(c.widthMultiplier) per level), \(c.block.rawValue) blocks, "
-            + "\(c.padding.rawValue) padding, \(c.upsampling.rawValue) up-sampling, batch norm \(c.batchNorm ? "on (folded into the convolutions)" : "off").\n"
+            + "\(c.padding.rawValue) padding, \(c.upsampling.rawValue) up-sampling, batch norm \(c.batchNorm ? (c.block == .preact ? "on (folded into the convolution before it; each block's first one is a BatchNormalization operator)" : "on (folded into the convolutions)") : "off").\n"
         s += "- Classes: " + info.classNames.enumerated().map { "\($0.offset) `\($0.element)`" }.joined(separator: ", ") + ".\n"
         s += "- Output `\(output.rawValue)`: " + (output == .logits ? "per-class scores before softmax; the predicted class is the largest.\n"
                                                                   : "per-class probabilities (softmax over classes).\n")
@@ -35,7 +35,7 @@ enum ModelCard {
         } else {
             s += "- The checkpoint does not record its training run.\n"
         }
-        if let t = checkpoint.training { s += "- Trained for \(t.step) steps (\(t.epoch) epochs).\n" }
+        if let t = checkpoint.training { s += "- Trained for \(t.step) steps (\(t.epoch) epoch\(t.epoch == 1 ? "" : "s")).\n" }
         s += "\n## Validation\n\n"
         if let t = checkpoint.training, let iou = t.bestMeanIoU {
             s += String(format: "- Best validation mean IoU %.4f", iou) + (t.bestEpoch.map { " at epoch \($0)" } ?? "")
