@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
-// ImageCodecs <- Datasets -> Tensors <- NN <- Training <- unet
+// ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "unet", targets: ["unet"]),
-        .library(name: "UNetKit", targets: ["ImageCodecs", "SafeTensors", "Tensors", "NN", "Datasets", "Training"]),
+        .library(name: "UNetKit", targets: ["ImageCodecs", "SafeTensors", "Tensors", "NN", "Datasets", "Training", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "Datasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .target(name: "Export", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Training", "NN", "Datasets", "ImageCodecs", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         // Helpers shared by the test targets (temporary paths removed at teardown).
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors"], swiftSettings: v5),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: v5),
-        .testTarget(name: "UNetToolTests", dependencies: ["Training", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "TestSupport"], swiftSettings: v5),
     ]
 )

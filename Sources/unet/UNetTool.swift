@@ -5,7 +5,7 @@ import ArgumentParser
 struct UNetTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unet",
-        abstract: "U-Net image segmentation: train, predict, evaluate and prepare datasets.",
+        abstract: "U-Net image segmentation: train, predict, evaluate, prepare datasets and export models.",
         discussion: """
         A dataset is a folder with images/ and masks/ whose files pair by base name (a.jpg pairs \
         with a.png). Masks hold a class index per pixel: 8-bit gray indices, binary 0/255 (read as \
@@ -13,6 +13,6 @@ struct UNetTool: ParsableCommand {
         the class), or RGB colours mapped by a classes.json.
         """,
         version: "0.1.0",
-        subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Info.self, Bench.self]
+        subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Info.self, Bench.self, Export.self, Forward.self]
     )
 }

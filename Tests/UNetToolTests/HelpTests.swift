@@ -25,4 +25,5 @@ final class HelpTests: XCTestCase {
     func testInfoHelp() throws { try check(["info"], "info") }
     func testPreprocessHelp() throws { try check(["preprocess"], "preprocess") }
     func testBenchHelp() throws { try check(["bench"], "bench") }
+    func testExportHelp() throws { try check(["export"], "export") }
 }

@@ -1,0 +1,109 @@
+import XCTest
+import Export
+import Tensors
+import Training
+
+/// The committed ONNX exports, read back with the protobuf reader: the structure onnxruntime
+/// relies on, exporting again gives the same bytes, and this tool's logits match the outputs
+/// onnxruntime computed from the file.
+final class ONNXFixtureTests: XCTestCase {
+    /// ModelProto / GraphProto, decoded into what the tests look at.
+    struct Summary {
+        var irVersion = 0, opsets: [(String, Int)] = [], metadata: [String: String] = [:]
+        var ops: [String] = [], inputs: [(String, [String])] = [], outputs: [(String, [String])] = []
+        var initializers: [String: [Int]] = [:]
+
+        init(_ bytes: [UInt8]) throws {
+            for f in try ProtobufReader.fields(of: bytes) {
+                switch f.number {
+                case 1: irVersion = f.int
+                case 7:
+                    for g in try f.message() {
+                        switch g.number {
+                        case 1: ops.append(try g.message().first { $0.number == 4 }!.string)
+                        case 5:
+                            let t = try g.message()
+                            initializers[t.first { $0.number == 8 }!.string] = try t.filter { $0.number == 1 }.flatMap { try $0.packedInts() }
+                        case 11, 12:
+                            let v = try g.message()
+                            let dims = try v.first { $0.number == 2 }!.message()[0].message().first { $0.number == 2 }!.message().map { dim in
+                                let d = try dim.message()[0]
+                                return d.number == 1 ? String(d.int) : d.string
+                            }
+                            let entry = (v.first { $0.number == 1 }!.string, dims)
+                            if g.number == 11 { inputs.append(entry) } else { outputs.append(entry) }
+                        default: break
+                        }
+                    }
+                case 8:
+                    let m = try f.message()
+                    opsets.append((m.first { $0.number == 1 }?.string ?? "", m.first { $0.number == 2 }!.int))
+                case 14:
+                    let m = try f.message()
+                    metadata[m.first { $0.number == 1 }!.string] = m.first { $0.number == 2 }!.string
+                default: break
+                }
+            }
+        }
+    }
+
+    func testStructureOfTheCommittedExports() throws {
+        for name in ExportFixtures.models {
+            let s = try Summary(ExportFixtures.bytes("\(name).onnx"))
+            XCTAssertEqual(s.irVersion, 8)
+            XCTAssertEqual(s.opsets.map(\.0), [""])
+            XCTAssertEqual(s.opsets.map(\.1), [17])
+            XCTAssertEqual(s.inputs.map(\.0), ["input"])
+            XCTAssertEqual(s.inputs.first?.1, ["N", "1", "H", "W"])
+            XCTAssertEqual(s.outputs.map(\.0), ["logits"])
+            XCTAssertEqual(s.outputs.first?.1, ["N", "2", "H_out", "W_out"])
+            XCTAssertEqual(Set(s.metadata.keys), ["unet.format", "unet.output", "unet.class_names", "unet.palette", "unet.normalization",
+                                                  "unet.input_size", "unet.configuration"])
+            XCTAssertEqual(s.metadata["unet.output"], "logits")
+            XCTAssertEqual(s.metadata["unet.class_names"], #"["class 0","class 1"]"#)
+            let size = try JSONSerialization.jsonObject(with: Data(s.metadata["unet.input_size"]!.utf8)) as! [String: Any]
+            XCTAssertEqual(size["minimum"] as? Int, 44)
+            XCTAssertEqual(size["step"] as? Int, 4)
+            XCTAssertEqual(size["border"] as? Int, 20)
+            // No batch norm operator where every batch norm follows a convolution.
+            XCTAssertEqual(s.ops.filter { $0 == "BatchNormalization" }.count, name.hasPrefix("preact") ? 5 : 0, name)
+            XCTAssertEqual(s.ops.filter { $0 == "MaxPool" }.count, 2)
+            XCTAssertEqual(s.ops.filter { $0 == "Concat" }.count, 2)
+            XCTAssertEqual(s.initializers["encoder.0.conv1.weight"], [4, 1, 3, 3], name)
+            XCTAssertEqual(s.initializers["head.weight"], [2, 4, 1, 1], name)
+            XCTAssertEqual(s.initializers["crop_starts"], [2], name)
+        }
+        let residual = try Summary(ExportFixtures.bytes("residual-transposed.onnx"))
+        XCTAssertEqual(residual.ops.filter { $0 == "ConvTranspose" }.count, 2)
+        XCTAssertEqual(residual.initializers["decoder.1.up.weight"], [16, 8, 2, 2])
+        // 5 blocks × (2 convolutions + a projection: every block changes the width) + the head.
+        XCTAssertEqual(residual.ops.filter { $0 == "Conv" }.count, 5 * 3 + 1)
+        let preact = try Summary(ExportFixtures.bytes("preact-nearest.onnx"))
+        XCTAssertEqual(preact.ops.filter { $0 == "Resize" }.count, 2)
+        XCTAssertEqual(preact.initializers["decoder.1.up.weight"], [8, 16, 1, 1])
+    }
+
+    func testExportingTheCommittedCheckpointsGivesTheSameBytes() throws {
+        for name in ExportFixtures.models {
+            let checkpoint = try Checkpoint.read(from: ExportFixtures.path("\(name).safetensors"))
+            let bytes = try ONNXExport.model(from: checkpoint, output: .logits).serialized()
+            XCTAssertEqual(bytes, try ExportFixtures.bytes("\(name).onnx"), name)
+        }
+    }
+
+    func testLogitsMatchOnnxRuntimeOnTheCommittedInput() throws {
+        let input = try NpyArray(bytes: ExportFixtures.bytes("input.npy"), path: "input.npy")
+        XCTAssertEqual(input.shape, [2, 1, 52, 60])
+        for name in ExportFixtures.models {
+            let expected = try NpyArray(bytes: ExportFixtures.bytes("\(name).ort.npy"), path: "\(name).ort.npy")
+            XCTAssertEqual(expected.shape, [2, 2, 12, 20])
+            let net = try Checkpoint.read(from: ExportFixtures.path("\(name).safetensors")).makeModel()
+            let logits = Tape.withoutRecording { net(Tensor(shape: Shape(input.shape), scalars: input.values)) }
+            XCTAssertEqual(logits.shape.dims, expected.shape)
+            let worst = zip(logits.scalars, expected.values).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-4, name)
+            // The comparison means something: the logits are not all alike.
+            XCTAssertGreaterThan(expected.values.max()! - expected.values.min()!, 0.1, name)
+        }
+    }
+}

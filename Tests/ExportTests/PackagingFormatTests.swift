@@ -1,0 +1,104 @@
+import XCTest
+import Datasets
+@testable import Export
+
+/// The small formats a bioimage.io package is made of: YAML, zip, citations, preprocessing.
+final class PackagingFormatTests: XCTestCase {
+    func testYAMLBlockStyleQuotingAndNumbers() {
+        let doc = YAMLValue.map([
+            ("name", .string("a \"b\"\nc")),
+            ("n", .int(-3)),
+            ("x", .float(1e-05)),
+            ("y", .float(2)),
+            ("list", .list([.map([("type", .string("batch"))]), .map([("id", .string("y")), ("size", .map([("min", .int(44))]))]), .string("s")])),
+            ("empty", .list([])),
+        ])
+        XCTAssertEqual(doc.rendered(), """
+            name: "a \\"b\\"\\nc"
+            n: -3
+            x: 1.0e-05
+            y: 2.0
+            list:
+              - type: "batch"
+              - id: "y"
+                size:
+                  min: 44
+              - "s"
+            empty: []
+
+            """)
+        XCTAssertEqual(YAMLValue.number(0.00392156862745098), "0.00392156862745098")
+        XCTAssertEqual(YAMLValue.number(1e20), "1.0e+20")
+    }
+
+    func testStoredZipLayout() throws {
+        var zip = ZipArchive()
+        zip.add("rdf.yaml", Array("hello".utf8))
+        zip.add("a/b.npy", [])
+        let bytes = try zip.encoded()
+        XCTAssertEqual(CRC32.checksum(Array("hello".utf8)), 0x3610_A686)
+        XCTAssertEqual(Array(bytes[0..<4]), [0x50, 0x4B, 0x03, 0x04])
+        // Local header: CRC at 14, sizes at 18 and 22, name length at 26, name at 30, then the data.
+        XCTAssertEqual(Array(bytes[14..<18]), [0x86, 0xA6, 0x10, 0x36])
+        XCTAssertEqual(Array(bytes[30..<38]), Array("rdf.yaml".utf8))
+        XCTAssertEqual(Array(bytes[38..<43]), Array("hello".utf8))
+        // End of central directory: 22 bytes, two entries.
+        let end = Array(bytes.suffix(22))
+        XCTAssertEqual(Array(end[0..<4]), [0x50, 0x4B, 0x05, 0x06])
+        XCTAssertEqual(end[10], 2)
+    }
+
+    func testCitationsNeedADOIOrURL() throws {
+        let doi = try BioImageCitation(parsing: "Ronneberger et al. 2015 10.1007/978-3-319-24574-4_28")
+        XCTAssertEqual(doi, BioImageCitation(text: "Ronneberger et al. 2015", doi: "10.1007/978-3-319-24574-4_28", url: nil))
+        XCTAssertEqual(try BioImageCitation(parsing: "Paper https://doi.org/10.1/x").doi, "10.1/x")
+        XCTAssertEqual(try BioImageCitation(parsing: "Site https://example.org/u").url, "https://example.org/u")
+        XCTAssertThrowsError(try BioImageCitation(parsing: "Just a title")) { error in
+            XCTAssertEqual("\(error)", "--cite \"Just a title\": its last word 'title' is neither a DOI (10.…/…) nor an http(s) URL; bioimage.io needs one of them")
+        }
+    }
+
+    func testRequiredDescriptionFieldsNameTheirOption() {
+        func problem(authors: [String] = ["A"], license: String? = "MIT", cite: [String] = ["T 10.1/x"]) -> String {
+            do {
+                _ = try BioImageDescription(name: "n", summary: "s", authors: authors, license: license, citations: cite)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(problem(), "accepted")
+        XCTAssertTrue(problem(authors: []).hasPrefix("--author: missing; a bioimage.io model description needs at least one author"))
+        XCTAssertTrue(problem(license: nil).hasPrefix("--license: missing;"))
+        XCTAssertTrue(problem(license: "MIT License").hasPrefix("--license \"MIT License\": an SPDX identifier has no spaces"))
+        XCTAssertTrue(problem(cite: []).hasPrefix("--cite: missing;"))
+    }
+
+    func testPreprocessingReproducesTheStoredNormalisation() {
+        let n = InputNormalization(mean: [0.5, 0.25], std: [0.25, 0.5])
+        let steps = BioImagePreprocessing.steps(for: n, maxValue: 255)
+        for (channel, pixel) in [(0, 255.0), (1, 51.0)] {
+            let viaSteps = steps.reduce(pixel) { $1.apply($0, channel: channel) }
+            let direct = (pixel / 255 - Double(n.mean[channel])) / Double(n.std[channel])
+            XCTAssertEqual(viaSteps, direct, accuracy: 1e-12)
+        }
+        XCTAssertEqual(steps[1].yaml.rendered(), """
+            id: "fixed_zero_mean_unit_variance"
+            kwargs:
+              axis: "channel"
+              mean:
+                - 0.5
+                - 0.25
+              std:
+                - 0.25
+                - 0.5
+
+            """)
+        // One channel: scalars, no axis (the spec refuses an axis with scalar values).
+        XCTAssertEqual(BioImagePreprocessing.steps(for: .identity(channels: 1), maxValue: 65535)[0].yaml.rendered(), """
+            id: "scale_linear"
+            kwargs:
+              gain: 1.5259021896696422e-05
+              offset: 0.0
+
+            """)
+    }
+}
