@@ -105,6 +105,9 @@ def compare_with_predict(unet, checkpoint, work, image):
     run([unet, "predict", "--model", checkpoint, "--out", out, "--probabilities", "--threads", "2", "--overwrite", image])
     pixels = imageio.imread(image).astype(np.float32) / 255
     h, w = pixels.shape
+    if norm.get("mode") == "percentile":  # per image, on the whole image, before padding (as unet does)
+        low, high = np.percentile(pixels, norm["percentiles"])
+        pixels = np.clip((pixels - low) / (high - low), 0, 1).astype(np.float32)
     x = (pixels - norm["mean"][0]) / norm["std"][0]
     b, lo, step = size["border"], size["minimum"], size["step"]
     valid = lambda n: lo + max(0, -(-(n - lo) // step)) * step

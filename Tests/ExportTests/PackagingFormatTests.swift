@@ -101,4 +101,25 @@ final class PackagingFormatTests: XCTestCase {
 
             """)
     }
+
+    /// The percentile scheme becomes scale_range over y and x (per image and channel), clip to
+    /// [0, 1], then the stored standardisation; the 1/max value of `dataset` has no place there.
+    func testPercentileNormalisationBecomesScaleRangeAndClip() {
+        let n = InputNormalization.percentile(low: 1, high: 99.8, channels: 1)
+        let steps = BioImagePreprocessing.steps(for: n, maxValue: 65535)
+        XCTAssertEqual(steps, [.scaleRange(minPercentile: 1, maxPercentile: 99.800003051757812), .clip(min: 0, max: 1),
+                               .fixedZeroMeanUnitVariance(mean: [0], std: [1])])
+        XCTAssertEqual(steps[0].yaml.rendered(), """
+            id: "scale_range"
+            kwargs:
+              axes:
+                - "y"
+                - "x"
+              min_percentile: 1.0
+              max_percentile: 99.80000305175781
+
+            """)
+        XCTAssertEqual(steps[1].apply(1.5, channel: 0), 1)
+        XCTAssertEqual(steps[1].apply(-0.5, channel: 0), 0)
+    }
 }
