@@ -1,4 +1,6 @@
 import ArgumentParser
+import CPUBackend
+import Tensors
 
 /// The `unet` command-line tool: parsing and wiring only; the work happens in the library modules.
 @main
@@ -15,4 +17,11 @@ struct UNetTool: ParsableCommand {
         version: "0.1.0",
         subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Info.self, Bench.self, Export.self, Forward.self]
     )
+
+    /// Chooses the compute backend before any command runs: the oneDNN CPU backend (the core
+    /// has no default; `--device` may choose another).
+    static func main() {
+        Backend.use(CPUBackend.shared)
+        main(nil)
+    }
 }

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class AugmentationPolicyTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func makeSample() -> Sample {
         var rng = SeededGenerator(seed: 11)
         let h = 24, w = 32

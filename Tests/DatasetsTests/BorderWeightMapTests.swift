@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class BorderWeightMapTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// 20×20, square A rows 5...10 × columns 2...7, square B rows 5...10 × columns 10...15:
     /// a background gap two pixels wide (columns 8 and 9) between them.
     func twoSquares() -> [Int32] {

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import ImageCodecs
 @testable import Datasets
 
 final class DatasetFolderTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testMatchedPairsAcrossExtensionsSortedByName() throws {
         let d = try DatasetBuilder(self)
         try d.image("b.JPG")

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class DihedralTransformTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     let grid: [Float] = [1, 2, 3,
                          4, 5, 6]
 

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class DistanceTransformTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testMatchesBruteForceOnRandomFeatures() {
         var rng = SeededGenerator(seed: 4)
         let h = 13, w = 17

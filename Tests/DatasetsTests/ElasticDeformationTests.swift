@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class ElasticDeformationTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testSplineWeightsInterpolateNodesAndSumToOne() {
         let w = naturalCubicSplineWeights(nodeCount: 3, sampleCount: 9)  // nodes at samples 0, 4, 8
         for s in 0..<9 {

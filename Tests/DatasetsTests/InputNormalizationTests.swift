@@ -1,9 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Datasets
 
 /// The two normalisation schemes: dataset mean/std and per-image percentiles; how they are stored.
 final class InputNormalizationTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testPercentilesMatchNumpy() {
         // numpy.percentile([5, 1, 9, 3, 7, 2, 8, 6, 4, 10], q) for q = 1, 99.8, 25, 50, 0, 100.
         let sorted: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class IntensityAugmentationTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testFixedFactorsGiveExactValues() {
         let sample = Sample(image: [0.2, 0.4, 0.6, 0.8], channels: 1, height: 2, width: 2, mask: [0, 1, 1, 0])
         var rng = SeededGenerator(seed: 0)

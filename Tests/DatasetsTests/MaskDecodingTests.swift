@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import ImageCodecs
 @testable import Datasets
 
 final class MaskDecodingTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testGrayIndexMaskKeepsValues() throws {
         let image = Image(width: 3, height: 1, channels: 1, samples: [0, 2, 5])
         XCTAssertEqual(try Mask(image: image, path: "m.png").classes, [0, 2, 5])

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import ImageCodecs
 @testable import Datasets
 
@@ -6,6 +7,8 @@ import ImageCodecs
 /// nothing else, class indices otherwise, and value sets that are no plausible class-index
 /// encoding refused naming the masks that hold the odd values.
 final class MaskValueSurveyTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// A 4×3 mask: `high` in the first `count` pixels, 0 elsewhere.
     @discardableResult
     func mask(_ d: DatasetBuilder, _ name: String, _ high: UInt8, count: Int = 6) throws -> String {

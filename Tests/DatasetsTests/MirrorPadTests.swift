@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Datasets
 
 final class MirrorPadTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testReflectIndexMatchesNumpyReflect() {
         // np.pad([0,1,2,3], (5,5), mode="reflect") == [1,2,3,2,1,0,1,2,3,2,1,0,1,2]
         let padded = (-5...8).map { reflectIndex($0, count: 4) }

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import Tensors
 @testable import Datasets
 
 final class PatchCropTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testValidCropTakesCentredOutputWindow() {
         let image = (0..<36).map { Float($0) }  // 6×6
         let mask = (0..<36).map { Int32($0) }

@@ -1,11 +1,14 @@
 import Foundation
 import XCTest
+import TestSupport
 import ImageCodecs
 @testable import Datasets
 
 /// TIFF masks go through the same rules as PNG ones: 8- and 16-bit gray label images, 16-bit
 /// values below 256 only, float masks refused.
 final class TIFFMaskTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testSixteenBitLabelTIFFWrittenByTifffile() throws {
         let here = URL(fileURLWithPath: #filePath)
         let path = here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/images/tiff/labels16.tif").path

@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import ImageCodecs
 @testable import Datasets
 
 final class ValidationTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testSizeMismatch() throws {
         let d = try DatasetBuilder(self)
         let image = try d.image("a.png", width: 4, height: 3)

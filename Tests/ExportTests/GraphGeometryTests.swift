@@ -1,8 +1,11 @@
 import XCTest
+import TestSupport
 import NN
 @testable import Export
 
 final class GraphGeometryTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// The size rule agrees with the network's own arithmetic for every side up to 400.
     func testInputSizeRuleMatchesTheNetwork() {
         for block in BlockKind.allCases {

@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Export
 
 final class NpyArrayTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testRoundTripAndHeaderLayout() throws {
         let a = NpyArray(shape: [1, 2, 3], values: [0, 1, -2.5, 3, .pi, 1e-20])
         let bytes = a.encoded()

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Export
 import Tensors
 import Training
@@ -7,6 +8,8 @@ import Training
 /// relies on, exporting again gives the same bytes, and this tool's logits match the outputs
 /// onnxruntime computed from the file.
 final class ONNXFixtureTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// ModelProto / GraphProto, decoded into what the tests look at.
     struct Summary {
         var irVersion = 0, opsets: [(String, Int)] = [], metadata: [String: String] = [:]

@@ -1,9 +1,12 @@
 import XCTest
+import TestSupport
 import Datasets
 @testable import Export
 
 /// The small formats a bioimage.io package is made of: YAML, zip, citations, preprocessing.
 final class PackagingFormatTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testYAMLBlockStyleQuotingAndNumbers() {
         let doc = YAMLValue.map([
             ("name", .string("a \"b\"\nc")),

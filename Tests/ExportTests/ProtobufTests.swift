@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Export
 
 final class ProtobufTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testWireFormatBytes() {
         var w = ProtobufWriter()
         w.int(1, 300)                 // tag 0x08, varint AC 02

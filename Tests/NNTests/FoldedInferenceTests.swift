@@ -1,10 +1,13 @@
 import Tensors
 import XCTest
+import TestSupport
 @testable import NN
 
 /// Inference folds batch norm into the convolutions and fuses the residual sum and ReLU; the
 /// result must equal the unfused evaluation (which runs whenever a tape is recording).
 final class FoldedInferenceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testFoldedEqualsUnfoldedForEveryBlockKind() {
         for kind in BlockKind.allCases {
             var c = UNetConfiguration()

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import NN
 import Tensors
 
@@ -6,6 +7,8 @@ import Tensors
 /// paper's (572 → 388, 92 pixels lost per side) and, for the other kinds, the same arithmetic in
 /// Tools/make_unet_fixtures.py (`output_size`).
 final class UNetGeometryTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     private func paper(_ block: BlockKind, padding: PaddingMode = .valid) -> UNetConfiguration {
         var c = UNetConfiguration.paper(block: block)
         c.padding = padding

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import NN
 import Tensors
 
@@ -12,6 +13,8 @@ import Tensors
 /// gives −0.19550, 5e-3 −0.21788, 1.25e-3 −0.29030), not kinks but curvature: batch statistics
 /// over 2 images of a few pixels make the loss strongly non-linear in each weight.
 final class UNetGradientCheckTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testTinyResidualUNetGradients() {
         var c = UNetConfiguration()
         c.depth = 1

@@ -1,9 +1,12 @@
 import XCTest
+import TestSupport
 @testable import NN
 import Tensors
 
 /// Parameter and buffer names are the checkpoint format and the PyTorch `state_dict` keys.
 final class UNetNamingTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     private func allConfigurations() -> [UNetConfiguration] {
         var all: [UNetConfiguration] = []
         for block in BlockKind.allCases {

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import NN
 import Tensors
 
@@ -7,6 +8,8 @@ import Tensors
 /// the mean cross-entropy, every parameter gradient and the running statistics after the forward
 /// (plus eval-mode logits) in Tests/Fixtures/unet/<case>.safetensors; see its README for the keys.
 final class UNetReplayTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testPlain() throws { try replay("plain") }
     func testResidual() throws { try replay("residual") }
     func testPreActivation() throws { try replay("preact") }

@@ -1,10 +1,13 @@
 import XCTest
+import TestSupport
 @testable import Tensors
 
 /// The caching allocator: recycles freed buffers best-fit, never ties a big buffer to a small
 /// request, hands out huge-page-aligned memory, and gives cached buffers back rather than let
 /// live + cached memory pass the live peak.
 final class BufferPoolTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     let mib = 1 << 20
 
     func testFreedBufferIsReusedForASlightlySmallerRequest() {

@@ -1,9 +1,12 @@
 import XCTest
+import TestSupport
 @testable import Tensors
 
 /// Every op's gradient against central finite differences (float32, step 1e-2, kinks avoided by
 /// construction: inputs kept away from ReLU's zero and max pooling's ties).
 final class GradientCheckTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     var rng = SeededGenerator(seed: 7)
 
     func testConv2dValidWithBias() {
@@ -196,6 +199,8 @@ final class GradientCheckTests: XCTestCase {
 /// Dropout cannot be compared with PyTorch (its mask comes from our generator); its contract is
 /// checked directly: a seeded mask, kept values scaled by exactly 1/(1 − p), identity at inference.
 final class DropoutTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testDropoutScalesKeptValuesAndDropsAboutP() {
         let x = Tensor.filled(2, shape: Shape(4, 8, 16, 16))
         var rng = SeededGenerator(seed: 3)

@@ -1,9 +1,13 @@
 import XCTest
+import TestSupport
 @testable import Tensors
+@testable import CPUBackend
 
 /// The oneDNN convolution paths against the plain-loop oracle on odd shapes: odd sizes, 1×1
 /// kernels, 1 and 3 input channels, batch > 1, and blocked (multiple-of-16) channel counts.
 final class ReferenceConvolutionTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     struct Case { let n, cin, cout, h, w, k, stride, pad: Int; let bias: Bool }
 
     let convCases = [
@@ -97,6 +101,8 @@ final class ReferenceConvolutionTests: XCTestCase {
 /// A cached re-laid-out weight must never serve a different tensor, even one allocated at the
 /// address of a freed weight (folded inference weights are recreated whenever they change).
 final class WeightCacheTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testFreshWeightsAreNeverServedFromAStaleEntry() {
         var rng = SeededGenerator(seed: 21)
         let x = Tensor.randomNormal(Shape(1, 16, 6, 6), using: &rng).inLayout(.blocked16)

@@ -1,9 +1,13 @@
 import XCTest
+import TestSupport
 @testable import Tensors
+@testable import CPUBackend
 
 /// Winograd 3×3 convolutions (the CPU backend's default for multiple-of-16 channels) against the
 /// plain-loop oracle, forward and both backward passes, and against the direct method.
 final class WinogradTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     struct Case { let n, cin, cout, h, w, pad: Int }
 
     let cases = [

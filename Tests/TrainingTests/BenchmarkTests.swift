@@ -1,8 +1,11 @@
 import NN
 import XCTest
+import TestSupport
 @testable import Training
 
 final class BenchmarkTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// The yardstick in /work/shared/NOTES-onednn.md: the paper's network with residual blocks,
     /// 572² → 388², batch 1: 315.7 GFLOP forward, 946.8 per training step. Exact integers from
     /// an independent count (Tools/bench_torch.py `forward_flops`).

@@ -12,6 +12,8 @@ import TestSupport
 /// (Before these checks, a base width of 2^40 crashed while initialising, an empty mean divided
 /// by zero, a short palette crashed `unet info`.)
 final class CheckpointValidationTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// A good tiny training checkpoint, written to a scratch file.
     func writeGood() throws -> String {
         var c = UNetConfiguration()

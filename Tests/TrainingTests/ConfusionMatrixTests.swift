@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Training
 
 final class ConfusionMatrixTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testHandComputedScores() {
         // truth:      0 0 0 1 1 1 2 2
         // prediction: 0 0 1 1 1 2 2 0

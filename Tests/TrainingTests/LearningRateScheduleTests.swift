@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Training
 
 final class LearningRateScheduleTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testConstantWithWarmup() {
         let s = LearningRateSchedule.constant(0.1, warmupSteps: 4)
         XCTAssertEqual((0..<6).map { s.rate(atStep: $0) }, [0.025, 0.05, 0.075, 0.1, 0.1, 0.1])

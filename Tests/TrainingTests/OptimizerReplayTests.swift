@@ -3,12 +3,15 @@ import NN
 import SafeTensors
 import Tensors
 import XCTest
+import TestSupport
 @testable import Training
 
 /// Five SGD and five Adam steps of a small residual U-Net replay PyTorch's losses and final
 /// weights (fixture `Tests/Fixtures/unet/residual.safetensors`, written by Tools/make_unet_fixtures.py
 /// with torch.optim.SGD(lr=0.01, momentum=0.9) and torch.optim.Adam(lr=1e-3)).
 final class OptimizerReplayTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/unet/residual.safetensors").standardized.path
 

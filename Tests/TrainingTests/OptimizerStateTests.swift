@@ -10,6 +10,8 @@ import TestSupport
 /// its parameter's size, so a short `exp_avg` or `momentum_buffer` would be written past its end
 /// (memory corruption where preconditions are compiled out). Each is a thrown error naming the tensor.
 final class OptimizerStateTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func parameters() -> [(name: String, tensor: Tensor)] {
         [("a.weight", Tensor.zeros(Shape(2, 3))), ("a.bias", Tensor.zeros(Shape(2)))]
     }

@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Training
 
 final class PlotTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func colors(_ raster: RGBRaster) -> Set<RGBColor> {
         Set(stride(from: 0, to: raster.pixels.count, by: 3).map { RGBColor(raster.pixels[$0], raster.pixels[$0 + 1], raster.pixels[$0 + 2]) })
     }

@@ -10,6 +10,8 @@ import TestSupport
 /// Bad input and faults around the trainer: mixed image kinds, divergence after a good epoch,
 /// checkpoints with foreign dtypes, unusable run folders and a disk that fills up mid-save.
 final class ReliabilityTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func options(_ root: String, out: String) -> TrainingOptions {
         var o = TrainingOptions()
         o.dataRoot = root

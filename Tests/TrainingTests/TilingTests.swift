@@ -1,12 +1,16 @@
 import Datasets
 import NN
 import Tensors
+@testable import CPUBackend
 import XCTest
+import TestSupport
 @testable import Training
 
 /// Overlap-tile prediction: the result does not depend on the tile size, and matches one
 /// forward pass over the mirror-padded image.
 final class TilingTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func model(_ padding: PaddingMode = .valid) -> (UNet, ModelInfo) {
         var c = UNetConfiguration()
         c.depth = 2; c.baseWidth = 16; c.classes = 3; c.padding = padding

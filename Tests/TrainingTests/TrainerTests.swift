@@ -9,6 +9,8 @@ import TestSupport
 /// The trainer end to end on a small synthetic dataset: it learns, it resumes exactly, its
 /// checkpoints round-trip, and divergence is caught.
 final class TrainerTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func options(_ root: String, out: String) -> TrainingOptions {
         var o = TrainingOptions()
         o.dataRoot = root

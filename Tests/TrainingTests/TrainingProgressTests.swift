@@ -1,7 +1,10 @@
 import XCTest
+import TestSupport
 @testable import Training
 
 final class TrainingProgressTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testDurationFormatting() {
         XCTAssertEqual(ProgressFormatting.duration(0), "0s")
         XCTAssertEqual(ProgressFormatting.duration(42.4), "42s")

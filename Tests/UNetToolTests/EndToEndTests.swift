@@ -8,6 +8,8 @@ import TestSupport
 /// The built tool on a tiny dataset: train, resume, predict (including a size never seen in
 /// training), evaluate; and the files each writes.
 final class EndToEndTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func makeDataset() throws -> String {
         let root = scratchPath("unet-e2e")
         for sub in ["images", "masks", "unseen"] {

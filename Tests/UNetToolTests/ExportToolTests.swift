@@ -7,6 +7,8 @@ import XCTest
 /// `unet export` and the hidden `unet forward`, run as the built binary on the committed
 /// export fixtures (Tests/Fixtures/export, written by Tools/make_export_fixtures.py).
 final class ExportToolTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/export").path
     var model: String { fixtures + "/residual-transposed.safetensors" }

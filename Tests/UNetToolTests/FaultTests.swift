@@ -9,6 +9,8 @@ import TestSupport
 /// SIGKILL at random moments never leaves a broken `last`, and an unusable output folder or a
 /// disk that fills up is reported with the file and the reason.
 final class FaultTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// A running `unet`, its output going to files (read while it runs).
     final class Running {
         let process = Process()

@@ -9,6 +9,8 @@ import TestSupport
 /// colliding output names, run folders that hold another run or belong to another process, a
 /// resumed copy of a run folder, and temporaries of an interrupted `predict`.
 final class FileSafetyTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// A dataset of `count` gray 40×40 images with 0/255 masks.
     func makeDataset(count: Int = 3, rgb: Bool = false) throws -> String {
         let root = try scratchDirectory("unet-safety", subfolders: ["images", "masks"])

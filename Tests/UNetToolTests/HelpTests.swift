@@ -1,9 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `unet --help` and each subcommand's help against golden texts in Golden/ (regenerate with
 /// `UNET_UPDATE_GOLDEN=1 swift test --filter HelpTests` after an intended change).
 final class HelpTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
 
     func check(_ arguments: [String], _ name: String) throws {

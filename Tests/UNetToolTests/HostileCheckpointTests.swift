@@ -7,6 +7,8 @@ import TestSupport
 /// the file and the field named, never a crash (before: SIGSEGV for a base width of 2^40 or a
 /// short palette, SIGFPE for an empty normalisation mean).
 final class HostileCheckpointTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func checkpoint(_ edit: @escaping (inout [String: Any]) -> Void) throws -> String {
         let path = scratchPath("hostile", suffix: ".safetensors")
         try TinyCheckpoint.write(to: path, editModel: edit)

@@ -9,6 +9,8 @@ import TestSupport
 /// once per dataset, value sets that are no plausible class-index encoding are refused naming the
 /// files that hold the odd values, and `preprocess check`, `train` and `evaluate` agree.
 final class MaskEncodingToolTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let side = 48
     /// The tiniest valid training run (depth 2, 44² patches, one step).
     static let tinyTraining = ["--depth", "2", "--width", "4", "--batch-size", "1", "--threads", "1", "--steps", "1",

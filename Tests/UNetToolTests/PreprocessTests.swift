@@ -42,6 +42,8 @@ private struct TempDataset {
 }
 
 final class PreprocessTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     // MARK: check
 
     func testCheckReportListsEveryProblemAndSummarises() throws {

@@ -11,6 +11,8 @@ import TestSupport
 /// `open` forever (predict, preprocess check, train, info); `/dev/zero` was read until memory ran
 /// out. Each run here has a deadline and is killed past it, so the old behaviour fails the test.
 final class SpecialFileTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func makeFIFO(_ path: String) throws {
         guard mkfifo(path, 0o644) == 0 else { throw XCTSkip("mkfifo failed: \(String(cString: strerror(errno)))") }
     }

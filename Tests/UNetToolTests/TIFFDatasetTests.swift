@@ -9,6 +9,8 @@ import TestSupport
 /// Tools/make_tiff_fixtures.py): 8-bit gray in strips, 16-bit gray in tiles, 8-bit planar RGB,
 /// with TIFF masks. Each trains, predicts TIFF masks and probabilities, and evaluates.
 final class TIFFDatasetTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let fixtures: String = {
         let here = URL(fileURLWithPath: #filePath)  // Tests/UNetToolTests/TIFFDatasetTests.swift
         return here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/tiff-datasets").path

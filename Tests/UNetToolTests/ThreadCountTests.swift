@@ -6,6 +6,8 @@ import TestSupport
 /// `--threads` is bounded (1...1024) before any work: libgomp crashed on `--threads 100000000`,
 /// and a checkpoint's stored thread count is held to the same bound.
 final class ThreadCountTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func testAbsurdThreadCountsAreUsageErrors() throws {
         let dir = try scratchDirectory("threads")
         let model = dir + "/m.safetensors"

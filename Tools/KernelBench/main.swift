@@ -5,6 +5,7 @@
 //
 //   swift run -c release KernelBench [--threads N] [--repeats R]
 import CDNNL
+import CPUBackend
 import Foundation
 import Tensors
 
@@ -18,6 +19,7 @@ while let a = args.next() {
     default: print("usage: KernelBench [--threads N] [--repeats R]"); exit(2)
     }
 }
+Backend.use(CPUBackend.shared)
 do { try ComputeThreads.set(threads) } catch { print("\(error)"); exit(2) }
 
 func seconds(_ body: () -> Void) -> Double {

@@ -57,7 +57,30 @@ public protocol ComputeBackend: AnyObject {
     func axpy(_ alpha: Float, _ b: Tensor, into a: Tensor)
 }
 
-/// The backend the ops use. Set it once at start-up; the default is the oneDNN CPU backend.
+extension ComputeBackend {
+    /// Threads a host backend computes with; device backends ignore it.
+    public func setThreadCount(_ n: Int) {}
+    public var threadCount: Int { 1 }
+}
+
+/// The backend the ops use. The program chooses it once at start-up (`Backend.use`), before
+/// any tensor is computed on: the core links no backend and has no default, so that which
+/// backend runs is always the caller's decision (the tool's `--device`, a test's
+/// `UNET_TEST_BACKEND`).
 public enum Backend {
-    nonisolated(unsafe) public static var current: ComputeBackend = CPUBackend.shared
+    nonisolated(unsafe) private static var selected: ComputeBackend?
+
+    /// The backend in use; stops the program with an explanation when none was chosen.
+    public static var current: ComputeBackend {
+        guard let selected else {
+            fatalError("no compute backend chosen: the program must call Backend.use(_:) at start-up (e.g. with CPUBackend.shared)")
+        }
+        return selected
+    }
+
+    /// Chooses the backend every op runs on from now on.
+    public static func use(_ backend: ComputeBackend) { selected = backend }
+
+    /// Whether a backend has been chosen.
+    public static var isChosen: Bool { selected != nil }
 }

@@ -5,7 +5,7 @@ public final class Storage {
     /// Bytes actually reserved (a recycled buffer may be somewhat larger than asked for).
     let capacity: Int
 
-    init(count: Int) {
+    package init(count: Int) {
         self.count = count
         (pointer, capacity) = BufferPool.shared.take(bytes: max(count, 1) * MemoryLayout<Float>.stride)
     }

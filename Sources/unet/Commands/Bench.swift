@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPUBackend
 import Foundation
 import NN
 import Tensors

@@ -1,6 +1,5 @@
-import CDNNLShim
-
-/// The number of threads compute primitives use: all cores unless set.
+/// The number of threads the backend computes with (a host backend's thread pool): all cores
+/// unless set.
 public enum ComputeThreads {
     /// The most threads accepted. libgomp starts every thread it is asked for (10^8 crash it);
     /// 1024 is above the hardware threads of today's largest two-socket servers (768), and
@@ -16,11 +15,11 @@ public enum ComputeThreads {
     /// throws when `n` is outside 1...`maximum`.
     public static func set(_ n: Int) throws {
         if let problem = problem(with: n) { throw ComputeThreadsError(description: problem) }
-        unet_set_num_threads(Int32(n))
+        Backend.current.setThreadCount(n)
     }
 
     /// The thread count in effect.
-    public static var count: Int { Int(unet_max_threads()) }
+    public static var count: Int { Backend.current.threadCount }
 }
 
 /// A thread count outside 1...`ComputeThreads.maximum`.

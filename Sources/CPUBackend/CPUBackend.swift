@@ -1,3 +1,4 @@
+import Tensors
 import CDNNL
 import CDNNLShim
 
@@ -12,6 +13,10 @@ public final class CPUBackend: ComputeBackend {
     var weightCache: [String: CachedWeights] = [:]
 
     public var name: String { "cpu-onednn" }
+
+    /// OpenMP threads of oneDNN's primitives.
+    public func setThreadCount(_ n: Int) { unet_set_num_threads(Int32(n)) }
+    public var threadCount: Int { Int(unet_max_threads()) }
 
     /// Direct or Winograd 3×3 convolutions (see `ConvolutionAlgorithm`); a change applies to
     /// primitives created afterwards (the choice is part of each primitive's cache key).
