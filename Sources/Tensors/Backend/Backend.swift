@@ -55,6 +55,21 @@ public protocol ComputeBackend: AnyObject {
     func accumulate(into a: Tensor, _ b: Tensor)
     /// a += alpha * b in place, for plain tensors of equal shape (optimizers).
     func axpy(_ alpha: Float, _ b: Tensor, into a: Tensor)
+
+    // Optimizers and the checks around them: one fused update per parameter tensor, in place.
+    // All tensors are plain and of the parameter's shape; `gradient` may be in any layout the
+    // backend produced.
+
+    /// Adam/AdamW: updates `parameter`, `m` and `v` from `gradient` (see `AdamStep`).
+    func adamUpdate(parameter: Tensor, gradient: Tensor, m: Tensor, v: Tensor, _ step: AdamStep)
+    /// SGD with momentum: updates `parameter` and `buffer` from `gradient` (see `SGDStep`).
+    func sgdUpdate(parameter: Tensor, gradient: Tensor, buffer: Tensor, _ step: SGDStep)
+    /// Σ x² over all elements, accumulated in double precision (global-norm clipping).
+    func sumOfSquares(_ x: Tensor) -> Double
+    /// x ← factor · x in place.
+    func scale(_ x: Tensor, by factor: Float)
+    /// How many elements are NaN or infinite (divergence checks before saving a model).
+    func countNonFinite(_ x: Tensor) -> Int
 }
 
 extension ComputeBackend {

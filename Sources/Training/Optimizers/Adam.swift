@@ -24,20 +24,13 @@ public final class Adam: Optimizer {
         stepCount += 1
         let t = Double(stepCount)
         let c1 = Float(1 - pow(Double(beta1), t)), c2 = Float(1 - pow(Double(beta2), t))
-        let stepSize = lr / c1, c2Root = c2.squareRoot()
+        let constants = AdamStep(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                                 decoupled: decoupled, stepSize: lr / c1, c2Root: c2.squareRoot())
         for (name, p) in parameters {
             guard let grad = p.grad else { continue }
-            let g = grad.inLayout(.plain)
             let state = moments[name] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
             moments[name] = state
-            let pp = p.pointer, gp = g.pointer, mp = state.m.pointer, vp = state.v.pointer
-            for i in 0..<p.count {
-                var d = gp[i]
-                if decoupled { pp[i] -= lr * weightDecay * pp[i] } else { d += weightDecay * pp[i] }
-                mp[i] = beta1 * mp[i] + (1 - beta1) * d
-                vp[i] = beta2 * vp[i] + (1 - beta2) * d * d
-                pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / c2Root + epsilon)
-            }
+            Backend.current.adamUpdate(parameter: p, gradient: grad, m: state.m, v: state.v, constants)
             p.markModified()
         }
     }

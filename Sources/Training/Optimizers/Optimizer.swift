@@ -27,18 +27,10 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
 /// Rescales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before.
 @discardableResult
 public func clipGradientNorm(_ parameters: [(name: String, tensor: Tensor)], maxNorm: Float) -> Float {
-    var total: Double = 0
-    for (_, p) in parameters {
-        guard let g = p.grad else { continue }
-        for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) }
-    }
+    let total = parameters.compactMap(\.tensor.grad).reduce(0.0) { $0 + Backend.current.sumOfSquares($1) }
     let norm = Float(total.squareRoot())
     if norm > maxNorm && norm > 0 {
-        let scale = maxNorm / norm
-        for (_, p) in parameters {
-            guard let g = p.grad else { continue }
-            for i in 0..<g.count { g.pointer[i] *= scale }
-        }
+        for g in parameters.compactMap(\.tensor.grad) { Backend.current.scale(g, by: maxNorm / norm) }
     }
     return norm
 }

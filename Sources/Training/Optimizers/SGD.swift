@@ -20,20 +20,11 @@ public final class SGD: Optimizer {
         stepCount += 1
         for (name, p) in parameters {
             guard let grad = p.grad else { continue }
-            let g = grad.inLayout(.plain)
             let buf = buffers[name] ?? Tensor.zeros(p.shape)
             let first = buffers[name] == nil
             buffers[name] = buf
-            let pp = p.pointer, gp = g.pointer, bp = buf.pointer
-            for i in 0..<p.count {
-                let d = gp[i] + weightDecay * pp[i]
-                if momentum != 0 {
-                    bp[i] = first ? d : momentum * bp[i] + d
-                    pp[i] -= lr * (nesterov ? d + momentum * bp[i] : bp[i])
-                } else {
-                    pp[i] -= lr * d
-                }
-            }
+            Backend.current.sgdUpdate(parameter: p, gradient: grad, buffer: buf,
+                                      SGDStep(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, firstStep: first))
             p.markModified()
         }
     }

@@ -336,7 +336,7 @@ public final class Trainer {
     /// Throws when a weight or a batch-norm statistic is NaN or infinite: such a model must never
     /// be saved (as `best` or `last`) over a good one.
     func checkWeightsFinite() throws {
-        for (name, t) in model.state where !t.scalars.allSatisfy({ $0.isFinite }) {
+        for (name, t) in model.state where Backend.current.countNonFinite(t) > 0 {
             throw TrainingError.nonFinite(what: "'\(name)' holds NaN or infinite values", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
         }
     }
