@@ -207,6 +207,17 @@ final class FileSafetyTests: XCTestCase {
         XCTAssertFalse(replaced.output.contains("best.safetensors"), replaced.output)
     }
 
+    /// A run killed before its first save leaves only options.json: nothing to keep, so the
+    /// next run takes the folder without --overwrite.
+    func testAFolderWithOnlyTheOptionsOfAKilledRunIsTaken() throws {
+        let root = try makeDataset()
+        let run = root + "/run"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: run + "/options.json"))
+        let r = try ToolRunner.run(trainArguments(root, run) + ["--steps", "1", "--val-fraction", "0"])
+        XCTAssertEqual(r.status, 0, r.error)
+    }
+
     func testASecondProcessOnARunFolderIsRefusedWithTheHoldersPID() throws {
         let root = try makeDataset()
         let run = root + "/run"

@@ -193,9 +193,11 @@ public final class Trainer {
         runLock = lock
     }
 
-    /// Files of a training run present in `folder`.
+    /// Files of a training run present in `folder`: what a run leaves once it has trained
+    /// (options.json alone is written at the start, so a run killed before its first save
+    /// holds nothing to keep or resume, and a new run may take the folder).
     static func existingRunFiles(in folder: String) -> [String] {
-        ["last.safetensors", "best.safetensors", "metrics.csv", "options.json"].filter {
+        ["last.safetensors", "best.safetensors", "metrics.csv"].filter {
             FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
         }
     }
