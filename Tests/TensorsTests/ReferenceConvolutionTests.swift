@@ -1,4 +1,5 @@
 import XCTest
+import ReferenceBackend
 @testable import Tensors
 
 /// The oneDNN convolution paths against the plain-loop oracle on odd shapes: odd sizes, 1×1

@@ -1,4 +1,5 @@
 import XCTest
+import ReferenceBackend
 @testable import Tensors
 
 /// Winograd 3×3 convolutions (the CPU backend's default for multiple-of-16 channels) against the

@@ -6,6 +6,7 @@
 //   swift run -c release KernelBench [--threads N] [--repeats R]
 import CDNNL
 import Foundation
+import ReferenceBackend
 import Tensors
 
 var threads = ProcessInfo.processInfo.activeProcessorCount
