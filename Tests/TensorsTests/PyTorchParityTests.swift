@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestBackends
 import XCTest
 @testable import Tensors
 
@@ -7,7 +8,27 @@ import XCTest
 /// `Tools/make_op_fixtures.py` (float64 in torch, stored float32). Relative tolerance 1e-4;
 /// the absolute floor (1e-5, 1e-4 for convolution weight gradients, which sum over many
 /// products) covers values near zero.
+///
+/// They run on the backend chosen by UNET_TEST_BACKEND (default `cpu`, the oneDNN backend), and
+/// every group again on the reference backend: the oracle of the conformance suite must agree
+/// with PyTorch as well.
 final class PyTorchParityTests: XCTestCase {
+    override func setUp() {
+        super.setUp()
+        let saved = Backend.current
+        Backend.current = Backends.underTest
+        addTeardownBlock { Backend.current = saved }
+    }
+
+    func testConvolutionsOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testConvolutions() } }
+    func testBatchNormOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testBatchNorm() } }
+    func testActivationsPoolingSoftmaxOnReferenceBackend() throws {
+        try Backends.with(Backends.reference) { try testActivationsPoolingSoftmax() }
+    }
+    func testAddOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testAdd() } }
+    func testConcatCropUpsampleOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testConcatCropUpsample() } }
+    func testLossesOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testLosses() } }
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/ops").standardized.path
 
