@@ -6,8 +6,6 @@ import XCTest
 /// fused convolutions) and backward, on the backend under test against the reference backend:
 /// logits, loss, every parameter gradient and the running statistics after the forward.
 final class UNetConformanceTests: XCTestCase {
-    struct Outcome { var named: [(String, [Float])] }
-
     func run(_ block: BlockKind, on backend: ComputeBackend) -> [(String, [Float])] {
         let c = ModelComparison.configuration(block)
         let model = UNet(c, seed: 3)
