@@ -2,13 +2,30 @@ import XCTest
 import TestSupport
 @testable import NN
 import Tensors
+import TestSupport
 
 /// Replays PyTorch: Tools/make_unet_fixtures.py builds the same U-Net in float64 (parameter names
 /// included), loads random weights and running statistics, and stores the training-mode logits,
 /// the mean cross-entropy, every parameter gradient and the running statistics after the forward
 /// (plus eval-mode logits) in Tests/Fixtures/unet/<case>.safetensors; see its README for the keys.
+///
+/// The replays run on the backend chosen by UNET_TEST_BACKEND (default `cpu`, the oneDNN
+/// backend), and again on the reference backend: the conformance suite's oracle must replay PyTorch too.
 final class UNetReplayTests: XCTestCase {
-    override class func setUp() { super.setUp(); TestBackend.install() }
+    override func setUp() {
+        super.setUp()
+        TestBackend.install()
+        let saved = Backend.current
+        Backend.use(Backends.underTest)
+        addTeardownBlock { Backend.use(saved) }
+    }
+
+    func testPlainOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("plain") } }
+    func testResidualOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("residual") } }
+    func testPreActivationOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("preact") } }
+    func testBottleneckOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("bottleneck") } }
+    func testResidualWithoutBatchNormOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("residual_nobn") } }
+    func testPlainNearestUpsamplingOnReferenceBackend() throws { try Backends.with(Backends.reference) { try replay("plain_nearest") } }
 
     func testPlain() throws { try replay("plain") }
     func testResidual() throws { try replay("residual") }

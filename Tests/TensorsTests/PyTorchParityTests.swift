@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import TestSupport
 import XCTest
 import TestSupport
 @testable import Tensors
@@ -8,8 +9,27 @@ import TestSupport
 /// `Tools/make_op_fixtures.py` (float64 in torch, stored float32). Relative tolerance 1e-4;
 /// the absolute floor (1e-5, 1e-4 for convolution weight gradients, which sum over many
 /// products) covers values near zero.
+///
+/// They run on the backend chosen by UNET_TEST_BACKEND (default `cpu`, the oneDNN backend), and
+/// every group again on the reference backend: the oracle of the conformance suite must agree
+/// with PyTorch as well.
 final class PyTorchParityTests: XCTestCase {
-    override class func setUp() { super.setUp(); TestBackend.install() }
+    override func setUp() {
+        super.setUp()
+        TestBackend.install()
+        let saved = Backend.current
+        Backend.use(Backends.underTest)
+        addTeardownBlock { Backend.use(saved) }
+    }
+
+    func testConvolutionsOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testConvolutions() } }
+    func testBatchNormOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testBatchNorm() } }
+    func testActivationsPoolingSoftmaxOnReferenceBackend() throws {
+        try Backends.with(Backends.reference) { try testActivationsPoolingSoftmax() }
+    }
+    func testAddOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testAdd() } }
+    func testConcatCropUpsampleOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testConcatCropUpsample() } }
+    func testLossesOnReferenceBackend() throws { try Backends.with(Backends.reference) { try testLosses() } }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/ops").standardized.path

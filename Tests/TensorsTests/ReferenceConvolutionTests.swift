@@ -1,5 +1,6 @@
 import XCTest
 import TestSupport
+import ReferenceBackend
 @testable import Tensors
 @testable import CPUBackend
 

@@ -7,6 +7,7 @@
 import CDNNL
 import CPUBackend
 import Foundation
+import ReferenceBackend
 import Tensors
 
 var threads = ProcessInfo.processInfo.activeProcessorCount

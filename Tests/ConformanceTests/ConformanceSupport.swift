@@ -1,0 +1,61 @@
+import Tensors
+import TestSupport
+import XCTest
+
+/// The backend under test (`UNET_TEST_BACKEND`, default `cpu`) and the oracle.
+var underTest: ComputeBackend { Backends.underTest }
+var oracle: ComputeBackend { Backends.reference }
+
+/// Runs `body` once on the backend under test and once on the reference backend (each with
+/// `Backend.current` set to it) and returns both results, converted to plain values while that
+/// backend is still current. `body` must build its own tensors: nothing is shared between the
+/// two runs, so no backend can serve the other's tensors from a cache keyed by tensor identity.
+func onBoth<R>(_ body: (ComputeBackend) throws -> R) rethrows -> (tested: R, reference: R) {
+    let tested = try Backends.with(underTest) { try body(underTest) }
+    let reference = try Backends.with(oracle) { try body(oracle) }
+    return (tested, reference)
+}
+
+/// Largest |actual − expected| over the largest |expected| (1 when that is below 1): an error
+/// relative to the tensor's scale, so values that cancel to near zero do not need their own rule.
+func scaledError(_ actual: [Float], _ expected: [Float]) -> Float {
+    let scale = max(1, expected.map(abs).max() ?? 0)
+    let diff = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+    return diff / scale
+}
+
+/// Fails unless the counts agree and `scaledError` is at most `tolerance` (0: bit-identical).
+func assertMatches(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: @autoclosure () -> String,
+                   file: StaticString = #filePath, line: UInt = #line) {
+    guard actual.count == expected.count else {
+        return XCTFail("\(what()): \(actual.count) values, reference \(expected.count)", file: file, line: line)
+    }
+    if tolerance == 0 {
+        if let i = (0..<actual.count).first(where: { actual[$0] != expected[$0] }) {
+            XCTFail("\(what()) [\(underTest.name)]: index \(i): \(actual[i]) vs reference \(expected[i]) (exact match expected)", file: file, line: line)
+        }
+        return
+    }
+    let error = scaledError(actual, expected)
+    if !(error <= tolerance) {
+        XCTFail("\(what()) [\(underTest.name)]: error \(error) relative to the tensor's scale, tolerance \(tolerance)", file: file, line: line)
+    }
+}
+
+func randomValues(_ count: Int, _ rng: inout SeededGenerator, scale: Float = 1) -> [Float] {
+    (0..<count).map { _ in rng.nextGaussian() * scale }
+}
+
+/// Tolerances, relative to a tensor's scale (`scaledError`), and why.
+enum Tolerance {
+    /// Additions, ReLU, max pooling, copies between layouts: one float operation or none per
+    /// element, rounded the same way everywhere.
+    static let exact: Float = 0
+    /// Convolutions: the reference sums in Double; fp32 sums of up to a few hundred products
+    /// round at ~1e-6 of the scale, and Winograd's transforms (oneDNN's 3×3 default for
+    /// multiple-of-16 channels) add a few more bits of rounding: 1e-4 leaves room for both.
+    static let convolution: Float = 1e-4
+    /// Batch norm and average pooling: a few float operations per element, statistics summed in
+    /// fp32 over at most a few thousand elements (~1e-6).
+    static let normalization: Float = 1e-5
+}
