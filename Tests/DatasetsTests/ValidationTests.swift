@@ -1,3 +1,4 @@
+import FileSafety
 import XCTest
 import ImageCodecs
 @testable import Datasets

@@ -1,4 +1,5 @@
 import Datasets
+import FileSafety
 import Foundation
 import ImageCodecs
 import Tensors
