@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
-// ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet
+// FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet,
+// and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
