@@ -28,12 +28,7 @@ public enum RegularFile {
         if size > maxBytes { throw failure("file is \(size) bytes; the limit for this kind of file is \(maxBytes) bytes") }
         var bytes = [UInt8](repeating: 0, count: size)
         var count = 0
-        // Read until end of file: a file that grows meanwhile is still cut off at `maxBytes`.
-        while true {
-            if count == bytes.count {
-                if count > maxBytes { throw failure("file grew past the limit for this kind of file, \(maxBytes) bytes, while being read") }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(count, 1 << 16), maxBytes - count) + 1))
-            }
+        while count < size {
             let n = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -42,7 +37,24 @@ public enum RegularFile {
             if n == 0 { break }
             count += n
         }
-        bytes.removeSubrange(count...)
+        if count < size {
+            bytes.removeSubrange(count...)
+            return bytes
+        }
+        // The file may have grown since `fstat`: read on until end of file, still cut off at
+        // `maxBytes`. Through a separate chunk, so that the usual single probe at end of file
+        // does not grow (and copy) a buffer the size of the whole file.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw systemFailure("read")
+            }
+            if n == 0 { break }
+            if bytes.count + n > maxBytes { throw failure("file grew past the limit for this kind of file, \(maxBytes) bytes, while being read") }
+            bytes.append(contentsOf: chunk[..<n])
+        }
         return bytes
     }
 
