@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
-// ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet
+// FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet,
+// and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -10,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "unet", targets: ["unet"]),
-        .library(name: "UNetKit", targets: ["ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "ReferenceBackend", "NN", "Datasets", "Training", "Export"]),
+        .library(name: "UNetKit", targets: ["FileSafety", "ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "ReferenceBackend", "NN", "Datasets", "Training", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,31 +27,33 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CLibTIFF"]),
         .target(name: "CDNNLShim", dependencies: ["CDNNL"], linkerSettings: [.linkedLibrary("gomp")]),
         // Swift modules.
-        .target(name: "ImageCodecs", dependencies: ["CImageCodecs"], swiftSettings: v5),
-        .target(name: "SafeTensors", swiftSettings: v5),
+        .target(name: "FileSafety", swiftSettings: v5),
+        .target(name: "ImageCodecs", dependencies: ["CImageCodecs", "FileSafety"], swiftSettings: v5),
+        .target(name: "SafeTensors", dependencies: ["FileSafety"], swiftSettings: v5),
         .target(name: "Tensors", swiftSettings: v5),
         // Compute backends: each implements Tensors' ComputeBackend; the tool picks one at start-up.
         .target(name: "CPUBackend", dependencies: ["Tensors", "CDNNLShim", "CDNNL"], swiftSettings: v5),
         // Plain-loop implementation of every backend method: the oracle of the conformance suite.
         .target(name: "ReferenceBackend", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
-        .target(name: "Datasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: v5),
-        .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs"], swiftSettings: v5),
+        .target(name: "Datasets", dependencies: ["FileSafety", "ImageCodecs", "Tensors"], swiftSettings: v5),
+        .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs", "FileSafety"], swiftSettings: v5),
         .target(name: "Export", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Export", "Training", "NN", "Datasets", "ImageCodecs", "Tensors", "CPUBackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Training", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
-        // Helpers shared by the test targets (temporary paths removed at teardown).
+        // Helpers shared by the test targets (temporary paths removed at teardown, the backend under test).
         .target(name: "TestSupport", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend"], path: "Tests/TestSupport", swiftSettings: v5),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: v5),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "SafeTensors", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "NNTests", dependencies: ["NN", "SafeTensors", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ConformanceTests", dependencies: ["Tensors", "ReferenceBackend", "NN", "Training", "TestSupport"],
                     swiftSettings: v5),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
-        .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "FileSafety", "TestSupport"], swiftSettings: v5),
     ]
 )

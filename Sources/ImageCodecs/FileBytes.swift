@@ -1,3 +1,5 @@
+import FileSafety
+
 /// Whole-file reads of image files with errors that carry the path and the reason.
 enum FileBytes {
     /// The file's bytes; throws `ImageError.unreadable` with strerror's text, or

@@ -1,3 +1,5 @@
+import FileSafety
+
 extension Image {
     /// PNG bytes: 8-bit gray, gray+alpha, RGB, RGBA; 16-bit likewise; or an indexed PNG when
     /// the image has a palette. Lossless: decoding gives back exactly these samples.
@@ -33,6 +35,12 @@ extension Image {
         } catch ImageError.encodingFailed(_, let f, let message) {
             throw ImageError.encodingFailed(path: path, format: f, message: message)
         }
-        try AtomicFile.write(bytes, to: path)
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch FileWriteError.notReplaced(_, let step, let message) {
+            throw ImageError.unwritable(path: path, reason: "\(step); any previous file is unchanged: \(message)")
+        } catch FileWriteError.folderNotSynced(let folder, let operation, let message) {
+            throw ImageError.unwritable(path: folder, reason: "\(operation): \(message)")
+        }
     }
 }

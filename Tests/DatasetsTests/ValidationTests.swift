@@ -1,3 +1,4 @@
+import FileSafety
 import XCTest
 import TestSupport
 import ImageCodecs

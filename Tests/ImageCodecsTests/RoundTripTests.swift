@@ -79,7 +79,7 @@ final class RoundTripTests: XCTestCase {
         try random8(5, 3, 1, seed: 10).write(to: dir + "/a b é.png")
         XCTAssertEqual(try Image.read(contentsOf: dir + "/a b é.png").channels, 1)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a b é.png", "a.JPG"])
-        XCTAssertThrowsError(try AtomicFile.write([1, 2], to: dir + "/missing/x.png")) { error in
+        XCTAssertThrowsError(try image.write(to: dir + "/missing/x.png")) { error in
             XCTAssertEqual((error as? ImageError)?.path, dir + "/missing/x.png")
         }
     }

@@ -67,7 +67,7 @@ final class ReliabilityTests: XCTestCase {
         var more = try XCTUnwrap(checkpoint.runOptions)
         more.epochs = 3
         let resumed = quiet(try Trainer(options: more, inferClasses: false, resume: checkpoint))
-        let badStep = 2 * first.batcher.stepsPerEpoch + 1
+        let badStep = 2 * first.batches.stepsPerEpoch + 1
         resumed.nanLossAtStep = badStep
         XCTAssertThrowsError(try resumed.run()) { error in
             guard case TrainingError.diverged(let step, let loss, let lastGood) = error else { return XCTFail("\(error)") }

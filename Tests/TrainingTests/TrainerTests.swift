@@ -44,7 +44,7 @@ final class TrainerTests: XCTestCase {
         // The run folder holds what the tool promises.
         let csv = try String(contentsOfFile: o.outputDirectory + "/metrics.csv", encoding: .utf8)
         XCTAssertTrue(csv.hasPrefix("epoch,step,train_loss,val_loss,iou_class_0,iou_class_1,mean_iou"))
-        XCTAssertEqual(csv.split(separator: "\n").count, 1 + (150 + trainer.batcher.stepsPerEpoch - 1) / trainer.batcher.stepsPerEpoch)
+        XCTAssertEqual(csv.split(separator: "\n").count, 1 + (150 + trainer.batches.stepsPerEpoch - 1) / trainer.batches.stepsPerEpoch)
         let png = try Array(Data(contentsOf: URL(fileURLWithPath: o.outputDirectory + "/curves.png")))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
@@ -66,8 +66,8 @@ final class TrainerTests: XCTestCase {
         split.outputDirectory = base + "/split"
         let part1 = try Trainer(options: split, inferClasses: true)
         part1.log = { _ in }
-        part1.stopAtStep = straight.batcher.stepsPerEpoch + 1
-        XCTAssertEqual(try part1.run(), .interrupted(step: straight.batcher.stepsPerEpoch + 1))
+        part1.stopAtStep = straight.batches.stepsPerEpoch + 1
+        XCTAssertEqual(try part1.run(), .interrupted(step: straight.batches.stepsPerEpoch + 1))
         let checkpoint = try Checkpoint.read(from: part1.lastPath)
         let part2 = try Trainer(options: try XCTUnwrap(checkpoint.runOptions), inferClasses: false, resume: checkpoint)
         part2.log = { _ in }

@@ -1,22 +1,10 @@
 import Tensors
 
-/// One training batch: inputs [B,C,P,P] and, for the network's output window O×O, class
-/// targets and optional pixel weights (B·O·O each), row-major.
-public struct Batch: Sendable {
-    public var inputs: [Float]
-    public var targets: [Int32]
-    public var weights: [Float]?
-    public var size: Int
-    public var channels: Int
-    public var inputSize: Int
-    public var outputSize: Int
-}
-
 /// Builds the batch of any training step deterministically from (seed, step): the epoch's
 /// order is a seeded shuffle of every image repeated `patchesPerImage` times, and each patch's
 /// position and augmentation come from a generator seeded by (seed, step, slot). A run resumed
 /// at step k therefore sees exactly the batches an uninterrupted run would.
-public struct PatchBatcher: Sendable {
+public struct PatchBatcher: BatchSource {
     public let source: SampleSource
     public let batchSize: Int
     public let crop: PatchCrop

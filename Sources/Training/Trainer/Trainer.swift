@@ -1,4 +1,5 @@
 import Datasets
+import FileSafety
 import Foundation
 import ImageCodecs
 import NN
@@ -50,7 +51,9 @@ public final class Trainer {
     public let data: PreparedData
     public let model: UNet
     public let info: ModelInfo
-    public let batcher: PatchBatcher
+    /// The training batches: by default patches of `data.train` (`patchBatcher`), or a source
+    /// given to `init`.
+    public let batches: BatchSource
     public private(set) var state: TrainingState
     public var reducer: GradientReducer = LocalGradients()
     public var progressStyle = TrainingProgress.Style.detect()
@@ -70,16 +73,18 @@ public final class Trainer {
     /// Holds the run folder for this process from `init` to the end of `run()`.
     private var runLock: FolderLock?
 
-    public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch }
+    public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batches.stepsPerEpoch }
     public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
     public var bestPath: String { (options.outputDirectory as NSString).appendingPathComponent("best.safetensors") }
 
     /// Prepares a run; with `resume`, continues from that training checkpoint, read from
     /// `resumedFrom` (its run files, metrics and best, are carried over when the run folder is
     /// another one). The run folder is locked against other processes from here to the end of
-    /// `run()`; one that holds another run is refused unless `replacingExistingRun`.
+    /// `run()`; one that holds another run is refused unless `replacingExistingRun`. Training
+    /// batches come from `batches` when given (its batches must fit the model: input channels,
+    /// classes), else from `patchBatcher`; validation always uses the prepared data.
     public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil, resumedFrom: String? = nil,
-                replacingExistingRun: Bool = false) throws {
+                replacingExistingRun: Bool = false, batches: BatchSource? = nil) throws {
         var options = options
         let problems = options.problems
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
@@ -125,18 +130,7 @@ public final class Trainer {
         }
         model = UNet(options.model, seed: options.seed)
 
-        let weightMap = options.weightMap ? BorderWeightMap() : nil
-        let source = SampleSource(pairs: data.train, channels: channels, classCount: options.model.classes, classMap: data.classMap, maskEncoding: data.maskEncoding,
-                                  normalization: normalization, weightMap: weightMap, normalizesImages: false)
-        let patch = options.effectivePatchSize
-        let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
-        let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
-        let perImage = PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)
-        let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
-                                        elastic: options.elastic ? ElasticDeformation() : nil,
-                                        intensity: options.intensity ? IntensityAugmentation() : nil)
-        batcher = PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
-                               patchesPerImage: perImage, seed: options.seed)
+        self.batches = try batches ?? Trainer.patchBatcher(for: data, options: options, normalization: normalization)
         validationSource = data.validation.isEmpty ? nil
             : SampleSource(pairs: data.validation, channels: channels, classCount: options.model.classes, classMap: data.classMap, maskEncoding: data.maskEncoding,
                            normalization: normalization)
@@ -159,7 +153,7 @@ public final class Trainer {
         case .adam: optimizer = Adam(weightDecay: options.weightDecay)
         case .adamw: optimizer = Adam(weightDecay: options.weightDecay, decoupled: true)
         }
-        let total = options.steps ?? (options.epochs ?? 50) * batcher.stepsPerEpoch
+        let total = options.steps ?? (options.epochs ?? 50) * self.batches.stepsPerEpoch
         let warmup = options.warmupSteps ?? min(200, total * 3 / 100)
         switch options.schedule {
         case .constant: schedule = .constant(options.learningRate, warmupSteps: warmup)
@@ -191,6 +185,24 @@ public final class Trainer {
             metrics.resume(throughEpoch: saved.epoch)
         }
         runLock = lock
+    }
+
+    /// The usual training batches: random patches of the training images (as many per image as
+    /// cover the first image's area about once an epoch), augmented as `options` say, normalised
+    /// with `normalization`.
+    public static func patchBatcher(for data: PreparedData, options: TrainingOptions, normalization: InputNormalization) throws -> PatchBatcher {
+        let weightMap = options.weightMap ? BorderWeightMap() : nil
+        let source = SampleSource(pairs: data.train, channels: options.model.inputChannels, classCount: options.model.classes, classMap: data.classMap,
+                                  maskEncoding: data.maskEncoding, normalization: normalization, weightMap: weightMap, normalizesImages: false)
+        let patch = options.effectivePatchSize
+        let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
+        let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
+        let perImage = PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)
+        let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
+                                        elastic: options.elastic ? ElasticDeformation() : nil,
+                                        intensity: options.intensity ? IntensityAugmentation() : nil)
+        return PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
+                            patchesPerImage: perImage, seed: options.seed)
     }
 
     /// Files of a training run present in `folder`: what a run leaves once it has trained
@@ -246,20 +258,21 @@ public final class Trainer {
         removeStaleTemporaryFiles()
         try writeOptions()
         let total = totalSteps
-        let perEpoch = batcher.stepsPerEpoch
+        let perEpoch = batches.stepsPerEpoch
         // Epochs end every `perEpoch` steps and at the last step (which may end a partial epoch;
         // a resumed run that extends it then ends one more there).
         let epochs = state.epoch + (total / perEpoch - state.step / perEpoch) + (total % perEpoch != 0 ? 1 : 0)
-        let batcher = self.batcher
-        let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: 3) { try batcher.batch(step: $0) }
+        let batches = self.batches
+        let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: 3) { try batches.batch(step: $0) }
         defer { prefetcher.stop() }
         let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
         let parameters = model.parameters
         model.training = true
         var epochLoss = state.epochLossSum ?? 0, epochSteps = state.epochStepCount ?? 0
         var epochStart = Date()
+        let patch = options.effectivePatchSize, patchOutput = options.model.outputSize(forInput: patch) ?? 0
         log("training \(data.train.count) images (\(data.validation.count) for validation), \(options.model.classes) classes, "
-            + "\(options.model.inputChannels) channel(s); patches \(batcher.crop.inputSize)² → \(batcher.crop.outputSize)², "
+            + "\(options.model.inputChannels) channel(s); patches \(patch)² → \(patchOutput)², "
             + "batch \(options.batchSize), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
             + "\(ComputeThreads.count) threads")
         while state.step < total {

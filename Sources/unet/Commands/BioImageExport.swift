@@ -1,4 +1,5 @@
 import Export
+import FileSafety
 import Foundation
 import ImageCodecs
 import Training

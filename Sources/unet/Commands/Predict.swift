@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import FileSafety
 import Foundation
 import ImageCodecs
 import Tensors

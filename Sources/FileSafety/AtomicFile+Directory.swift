@@ -6,11 +6,11 @@ import Darwin
 
 extension AtomicFile {
     /// Creates the folder `path` and its missing parents (like `mkdir -p`) and checks that files
-    /// can be created in it; throws `ImageError.unwritable(path:reason:)` naming the part of the
+    /// can be created in it; throws `FileWriteError.unwritable(path:reason:)` naming the part of the
     /// path that failed and why (a parent that is a file, no permission, a read-only or full disk),
     /// so that a run fails before its work starts rather than at its first save.
     public static func createDirectory(_ path: String) throws {
-        func refuse(_ reason: String) -> ImageError { .unwritable(path: path, reason: "cannot create the output folder: \(reason)") }
+        func refuse(_ reason: String) -> FileWriteError { .unwritable(path: path, reason: "cannot create the output folder: \(reason)") }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component

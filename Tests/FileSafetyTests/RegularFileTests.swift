@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-import ImageCodecs
+import FileSafety
 import XCTest
 import TestSupport
 
@@ -31,14 +31,5 @@ final class RegularFileTests: XCTestCase {
         XCTAssertEqual(message("/dev/zero"), "/dev/zero: not a regular file (a character device)")
         XCTAssertEqual(message(dir + "/missing"), "\(dir)/missing: No such file or directory")
         XCTAssertEqual(RegularFile.nonRegularKind(at: dir + "/fifo"), "a FIFO")
-    }
-
-    func testImageReadersRefuseSpecialFilesAndHugeFiles() throws {
-        XCTAssertThrowsError(try ImageInfo.read(contentsOf: "/dev/zero")) {
-            XCTAssertEqual("\($0)", "/dev/zero: not a regular file (a character device)")
-        }
-        // The size cap follows the pixel limit: 16 bytes a pixel (float RGBA TIFF) plus 64 MiB.
-        XCTAssertEqual(DecodeLimits(maxPixels: 100).maxFileBytes, 1600 + (64 << 20))
-        XCTAssertEqual(DecodeLimits.default.maxFileBytes, (4 << 30) + (64 << 20))
     }
 }

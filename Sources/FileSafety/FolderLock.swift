@@ -28,7 +28,7 @@ public final class FolderLock {
     public init(folder: String, purpose: String) throws {
         let path = folder.hasSuffix("/") ? folder + FolderLock.fileName : folder + "/" + FolderLock.fileName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw ImageError.unwritable(path: path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw FileWriteError.unwritable(path: path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = FolderLock.readHolder(fd)
             close(fd)
