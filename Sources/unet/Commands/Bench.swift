@@ -65,6 +65,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        try compute.activate()
         let threads = compute.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximum)
         try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)

@@ -44,7 +44,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        if let t = compute.threads { try ComputeThreads.set(t) }
+        try compute.activate()
         if let json {
             // The report never lands on (or among) what is being scored.
             let inputs = [(pred, "prediction folder", true), (masks, "ground-truth folder", true), (data, "dataset folder", true),

@@ -67,7 +67,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
-        if let t = compute.threads { try ComputeThreads.set(t) }
+        try compute.activate()
         let checkpoint = try Checkpoint.read(from: model)
         let net = try checkpoint.makeModel(path: model)
         let info = checkpoint.info

@@ -269,6 +269,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
+        try compute.activate()
         let trainer: Trainer
         if let resume {
             let checkpoint = try Checkpoint.read(from: resume)
