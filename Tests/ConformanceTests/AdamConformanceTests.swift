@@ -2,10 +2,13 @@ import NN
 import Tensors
 @testable import Training
 import XCTest
+import TestSupport
 
 /// Five Adam steps of a tiny U-Net on the backend under test against the reference backend:
 /// the losses and every weight and running statistic afterwards.
 final class AdamConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let learningRate: Float = 1e-3, steps = 5
 
     /// The model's state after the steps, and the names of the parameters whose first gradient

@@ -1,10 +1,13 @@
 import Tensors
 import XCTest
+import TestSupport
 
 /// Batch normalisation: training (batch statistics, with and without the fused ReLU), inference
 /// (given statistics) and the backward pass in both modes, against the reference backend. Plain
 /// (3 channels) and blocked (16 channels) inputs, an odd spatial size, a nonzero mean.
 final class BatchNormConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let shapes = [Shape(2, 3, 5, 7), Shape(3, 16, 4, 5)]
     let epsilon: Float = 1e-5
 

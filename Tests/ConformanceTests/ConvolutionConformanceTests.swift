@@ -1,11 +1,14 @@
 import Tensors
 import XCTest
+import TestSupport
 
 /// Convolution, transposed convolution and the fused inference convolution: forward, backward
 /// data and backward weights of the backend under test against the reference backend, on odd
 /// sizes, 1×1/2×2/3×3 kernels, strides 1–2, padding 0–1, and 1, 3, 16 and 32 channels (multiples
 /// of 16 run oneDNN's blocked layouts and Winograd). Inputs arrive in the backend's preferred layout.
 final class ConvolutionConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     struct Case: CustomStringConvertible {
         let n, cin, cout, h, w, k, stride, pad: Int
         let bias: Bool

@@ -1,10 +1,13 @@
 import Tensors
 import XCTest
+import TestSupport
 
 /// Activations, sums, axpy and layout conversion against the reference backend. One float
 /// operation per element (or none), so the results must be bit-identical. Shapes with 16
 /// channels run in oneDNN's blocked layout on the CPU backend.
 final class ElementwiseConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let shapes = [Shape(2, 3, 5, 7), Shape(1, 16, 3, 5), Shape(37)]
 
     func tensor(_ s: Shape, seed: UInt64, on backend: ComputeBackend) -> Tensor {

@@ -1,10 +1,13 @@
 import Tensors
 import XCTest
+import TestSupport
 
 /// The optimizers' fused updates and the reductions around them against the reference backend.
 /// The same float operations in the same order per element, so updates must be bit-identical;
 /// sums of squares are compared in double precision, where summation order hardly matters.
 final class OptimizerConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// Gradients of a 16-channel convolution weight come in whatever layout a backend made them.
     static let shapes = [Shape(16, 16, 3, 3), Shape(37), Shape(2, 3, 5, 7)]
 

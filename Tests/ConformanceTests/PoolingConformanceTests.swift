@@ -1,9 +1,12 @@
 import Tensors
 import XCTest
+import TestSupport
 
 /// Max and average pooling, floor and ceil mode, forward and backward, against the reference
 /// backend. Inputs are distinct values (no ties, so the argmax is unambiguous).
 final class PoolingConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     static let cases: [(Shape, PoolGeometry)] = [
         (Shape(2, 3, 8, 6), PoolGeometry()),
         (Shape(1, 16, 7, 9), PoolGeometry(ceilMode: true)),

@@ -13,6 +13,8 @@ import XCTest
 /// differs between backends (covered by `AdamConformanceTests`), which would leave some weights
 /// incomparable; with SGD every tensor is held to the tolerance.
 final class TrainingRunConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// Four 40×40 images of bright disks on a textured background, with their masks.
     func makeDataset() throws -> String {
         let root = try scratchDirectory("unet-conformance-data", subfolders: ["images", "masks"])

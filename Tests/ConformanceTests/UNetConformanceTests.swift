@@ -1,11 +1,14 @@
 import NN
 import Tensors
 import XCTest
+import TestSupport
 
 /// A tiny U-Net of every block kind, forward (training and eval mode, which folds batch norm into
 /// fused convolutions) and backward, on the backend under test against the reference backend:
 /// logits, loss, every parameter gradient and the running statistics after the forward.
 final class UNetConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func run(_ block: BlockKind, on backend: ComputeBackend) -> [(String, [Float])] {
         let c = ModelComparison.configuration(block)
         let model = UNet(c, seed: 3)

@@ -8,6 +8,8 @@ import TestSupport
 /// loops) trains the test suite's tiny configuration and predicts what the oneDNN backend
 /// predicts, to float rounding.
 final class DeviceOptionTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     func makeDataset() throws -> String {
         let root = try scratchDirectory("unet-device", subfolders: ["images", "masks"])
         var rng = SeededGenerator(seed: 21)

@@ -70,10 +70,15 @@ public protocol ComputeBackend: AnyObject {
     func scale(_ x: Tensor, by factor: Float)
     /// How many elements are NaN or infinite (divergence checks before saving a model).
     func countNonFinite(_ x: Tensor) -> Int
+
+    /// Threads a host backend computes with (requirements, so that calls through the protocol
+    /// reach the backend's own; the defaults below are for backends without a thread pool).
+    func setThreadCount(_ n: Int)
+    var threadCount: Int { get }
 }
 
 extension ComputeBackend {
-    /// Threads a host backend computes with; device backends ignore it.
+    /// A backend without its own thread pool (the reference backend, a device backend) ignores it.
     public func setThreadCount(_ n: Int) {}
     public var threadCount: Int { 1 }
 }
