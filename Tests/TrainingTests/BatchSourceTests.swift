@@ -9,6 +9,8 @@ import TestSupport
 /// A batch source given to `Trainer` replaces its patch pipeline: the loop asks it for each
 /// step in order and trains on what it returns.
 final class BatchSourceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
     /// Batches of seeded noise with a fixed class layout; records which steps were asked for.
     final class FakeSource: BatchSource, @unchecked Sendable {
         let size: Int, channels: Int, inputSize: Int, outputSize: Int
