@@ -79,10 +79,11 @@ final class DataParallelTests: XCTestCase {
     }
 
     func checkTwoRanksMatchOneRank(optimizer: OptimizerKind, tolerance: Float) throws {
-        let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
+        let root = try SyntheticDataset.make(in: self, count: 6, size: 40)
         let base = scratchPath("unet-ranks")
         func configure(_ o: inout TrainingOptions) {
             o.steps = 5
+            o.validationFraction = 0.5   // 3 validation images: rank 0 scores 2, rank 1 scores 1
             o.model.batchNorm = false
             o.loss = .ce
             o.optimizer = optimizer
@@ -142,6 +143,17 @@ final class DataParallelTests: XCTestCase {
             return try XCTUnwrap(Double(csv.split(separator: "\n")[1].split(separator: ",")[2]))
         }
         XCTAssertEqual(try trainLoss(base + "/rank0"), try trainLoss(base + "/one"), accuracy: 1e-5)
+
+        // The sharded validation, combined over the ranks, gives the numbers of the whole set.
+        let source = try XCTUnwrap(trainers[0].validationSource)
+        XCTAssertEqual(source.count, 3)
+        let whole = try Evaluation.run(model: trainers[0].model, info: trainers[0].info, source: source)
+        let row = try XCTUnwrap(trainers[0].metrics.rows.last)
+        XCTAssertEqual(row.meanIoU, whole.confusion.meanIoU)
+        XCTAssertEqual(row.perClassIoU, whole.confusion.perClassIoU)
+        XCTAssertEqual(try XCTUnwrap(row.validationLoss), whole.loss, accuracy: 1e-9)
+        XCTAssertEqual(trainers[1].state.bestMeanIoU, whole.confusion.meanIoU)
+        XCTAssertEqual(trainers[0].state.bestMeanIoU, whole.confusion.meanIoU)
     }
 
     /// A stop request on rank 1 alone stops both ranks at the same step; rank 0 saves `last`, with

@@ -11,8 +11,8 @@ import Tensors
 final class SharedMemoryWorld: @unchecked Sendable {
     let size: Int
     private let condition = NSCondition()
-    private var contributions: [[Float]?]
-    private var result: [Float] = []
+    private var contributions: [[Double]?]
+    private var result: [Double] = []
     private var generation = 0
     private var arrived = 0
     private var left = 0
@@ -47,8 +47,9 @@ final class SharedMemoryWorld: @unchecked Sendable {
     }
 
     /// All-reduce: every rank passes its values (same count) and gets `op` of all of them,
-    /// ordered by rank. Called with the world's lock held (inside `run`).
-    func allReduce(_ values: [Float], rank: Int, _ op: ([[Float]]) -> [Float]) -> [Float] {
+    /// ordered by rank. Called with the world's lock held (inside `run`). Buffers are doubles
+    /// (counts stay exact; float gradients are averaged in double and rounded once).
+    func allReduce(_ values: [Double], rank: Int, _ op: ([[Double]]) -> [Double]) -> [Double] {
         let gen = generation
         precondition(contributions[rank] == nil, "[SharedMemoryWorld] rank \(rank) entered a collective twice")
         contributions[rank] = values
@@ -70,12 +71,17 @@ final class SharedMemoryWorld: @unchecked Sendable {
         return result
     }
 
-    /// Element-wise average, summed in rank order.
-    static func average(_ all: [[Float]]) -> [Float] {
+    /// Element-wise sum, in rank order.
+    static func sum(_ all: [[Double]]) -> [Double] {
         var sum = all[0]
         for values in all.dropFirst() { for i in sum.indices { sum[i] += values[i] } }
-        let n = Float(all.count)
-        return sum.map { $0 / n }
+        return sum
+    }
+
+    /// Element-wise average, summed in rank order.
+    static func average(_ all: [[Double]]) -> [Double] {
+        let n = Double(all.count)
+        return sum(all).map { $0 / n }
     }
 
     func reducer(rank: Int, bucketFloats: Int = 4096) -> Reducer { Reducer(world: self, rank: rank, bucketFloats: bucketFloats) }
@@ -123,7 +129,7 @@ final class SharedMemoryWorld: @unchecked Sendable {
         private func flush() {
             guard !bucket.isEmpty else { return }
             let grads = bucket.map { $0.tensor.grad! }
-            let averaged = world.allReduce(grads.flatMap(\.scalars), rank: rank, SharedMemoryWorld.average)
+            let averaged = world.allReduce(grads.flatMap { $0.scalars.map(Double.init) }, rank: rank, SharedMemoryWorld.average).map(Float.init)
             var offset = 0
             for ((_, p), g) in zip(bucket, grads) {
                 p.grad = Tensor(shape: g.shape, scalars: Array(averaged[offset..<(offset + g.count)])).inLayout(g.layout)
@@ -133,7 +139,9 @@ final class SharedMemoryWorld: @unchecked Sendable {
             bucket = []
         }
 
-        func combine(_ value: Float) -> Float { world.allReduce([value], rank: rank, SharedMemoryWorld.average)[0] }
+        func combine(_ value: Float) -> Float { Float(world.allReduce([Double(value)], rank: rank, SharedMemoryWorld.average)[0]) }
+
+        func sum(_ values: [Double]) -> [Double] { world.allReduce(values, rank: rank, SharedMemoryWorld.sum) }
 
         func combineStop(_ local: Bool) -> Bool {
             world.allReduce([local ? 1 : 0], rank: rank) { [$0.map { $0[0] }.max()!] }[0] > 0
@@ -141,7 +149,7 @@ final class SharedMemoryWorld: @unchecked Sendable {
 
         func combine(runningStatistics: [(name: String, tensor: Tensor)]) {
             guard !runningStatistics.isEmpty else { return }
-            let averaged = world.allReduce(runningStatistics.flatMap(\.tensor.scalars), rank: rank, SharedMemoryWorld.average)
+            let averaged = world.allReduce(runningStatistics.flatMap { $0.tensor.scalars.map(Double.init) }, rank: rank, SharedMemoryWorld.average).map(Float.init)
             var offset = 0
             for (_, t) in runningStatistics {
                 t.assign(Array(averaged[offset..<(offset + t.count)]))

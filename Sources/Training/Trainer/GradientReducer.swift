@@ -20,6 +20,8 @@ import Tensors
 ///   so that every rank sees the same value and stops together).
 /// - `combineStop` is a logical OR over the ranks: any rank asked to stop stops them all, at the
 ///   same step.
+/// - `sum(_:)` adds numbers element-wise over the ranks (exact for counts below 2^53): the
+///   sharded validation's confusion matrices and log-likelihood sums.
 /// - `combine(runningStatistics:)` averages the batch-norm buffers in place (running means and
 ///   variances), so that every rank validates and saves the same model.
 public protocol GradientReducer {
@@ -38,6 +40,8 @@ public protocol GradientReducer {
     func combineStop(_ local: Bool) -> Bool
     /// Averages batch-norm running statistics over the ranks, in place.
     func combine(runningStatistics: [(name: String, tensor: Tensor)])
+    /// The element-wise sums over the ranks.
+    func sum(_ values: [Double]) -> [Double]
 }
 
 extension GradientReducer {
@@ -54,4 +58,5 @@ public struct LocalGradients: GradientReducer {
     public func combine(_ value: Float) -> Float { value }
     public func combineStop(_ local: Bool) -> Bool { local }
     public func combine(runningStatistics: [(name: String, tensor: Tensor)]) {}
+    public func sum(_ values: [Double]) -> [Double] { values }
 }

@@ -263,8 +263,8 @@ public final class Trainer {
 
     /// Runs until the step budget is spent or a stop signal arrives.
     /// With several ranks, every rank runs this in lock-step: the same steps, the same collective
-    /// calls on `reducer`, the same stop; validation runs on every rank (on the whole validation
-    /// set, so each rank computes the same numbers); only the primary writes and prints.
+    /// calls on `reducer`, the same stop; validation is sharded over the ranks and combined
+    /// (`validate`); only the primary writes and prints.
     public func run() throws -> TrainingOutcome {
         let primary = reducer.isPrimary
         let log: (String) -> Void = primary ? self.log : { _ in }
@@ -352,7 +352,7 @@ public final class Trainer {
         // Every rank validates and saves the model with the averaged running statistics.
         reducer.combine(runningStatistics: model.buffers)
         if let source = validationSource, state.epoch % options.validateEvery == 0 || final {
-            let result = try Evaluation.run(model: model, info: info, source: source)
+            let result = try validate(source)
             row.validationLoss = result.loss
             row.perClassIoU = result.confusion.perClassIoU
             row.meanIoU = result.confusion.meanIoU
@@ -372,6 +372,23 @@ public final class Trainer {
         }
         if reducer.isPrimary { try metrics.append(row) }
         try saveLast()
+    }
+
+    /// Scores the model on the validation images. With several ranks, rank r predicts images
+    /// r, r + W, r + 2W, … and the confusion matrices and log-likelihood sums are added over the
+    /// ranks: every rank gets the numbers of the whole set (the loss up to summation order).
+    func validate(_ source: SampleSource) throws -> EvaluationResult {
+        let w = reducer.worldSize
+        guard w > 1 else { return try Evaluation.run(model: model, info: info, source: source) }
+        var result = try Evaluation.run(model: model, info: info, source: source, images: Array(stride(from: reducer.rank, to: source.count, by: w)))
+        let sums = reducer.sum(result.confusion.counts.map(Double.init) + [result.negativeLogLikelihood, Double(result.pixels)])
+        let classes = result.confusion.classes
+        result.confusion = ConfusionMatrix(classes: classes, counts: sums.prefix(classes * classes).map { Int64($0) })
+        result.negativeLogLikelihood = sums[classes * classes]
+        result.pixels = Int(sums[classes * classes + 1])
+        result.loss = result.negativeLogLikelihood / Double(max(result.pixels, 1))
+        result.perImage = []   // this rank's images only; not combined
+        return result
     }
 
     /// The checkpoint a diverged run can fall back to, if one was written.
