@@ -4,9 +4,17 @@ import Tensors
 /// order is a seeded shuffle of every image repeated `patchesPerImage` times, and each patch's
 /// position and augmentation come from a generator seeded by (seed, step, slot). A run resumed
 /// at step k therefore sees exactly the batches an uninterrupted run would.
+///
+/// Data-parallel: with `worldSize` W, a step draws a global batch of `batchSize`·W patches (slot
+/// g of the global batch is the patch that a single rank with batch `batchSize`·W draws in its
+/// slot g) and rank r takes slots r·B..<(r+1)·B. The shards of a step are disjoint and together
+/// are exactly that single rank's batch; an epoch has the single rank's number of steps.
 public struct PatchBatcher: BatchSource {
     public let source: SampleSource
+    /// Patches per step on this rank (the global batch is `batchSize · worldSize`).
     public let batchSize: Int
+    public let rank: Int
+    public let worldSize: Int
     public let crop: PatchCrop
     public let augmentation: AugmentationPolicy
     public let patchesPerImage: Int
@@ -16,10 +24,13 @@ public struct PatchBatcher: BatchSource {
     public let augmentationMargin: Int
 
     public init(source: SampleSource, batchSize: Int, crop: PatchCrop, augmentation: AugmentationPolicy,
-                patchesPerImage: Int, seed: UInt64) {
+                patchesPerImage: Int, seed: UInt64, rank: Int = 0, worldSize: Int = 1) {
         precondition(batchSize >= 1 && patchesPerImage >= 1 && source.count >= 1, "[PatchBatcher] empty configuration")
+        precondition(worldSize >= 1 && (0..<worldSize).contains(rank), "[PatchBatcher] rank \(rank) of \(worldSize)")
         self.source = source
         self.batchSize = batchSize
+        self.rank = rank
+        self.worldSize = worldSize
         self.crop = crop
         self.augmentation = augmentation
         self.patchesPerImage = patchesPerImage
@@ -27,8 +38,11 @@ public struct PatchBatcher: BatchSource {
         self.augmentationMargin = augmentation.elastic == nil ? 0 : 24
     }
 
-    /// Steps in one epoch: enough batches for every image's `patchesPerImage` patches.
-    public var stepsPerEpoch: Int { (source.count * patchesPerImage + batchSize - 1) / batchSize }
+    /// Patches per step over all ranks.
+    public var globalBatchSize: Int { batchSize * worldSize }
+
+    /// Steps in one epoch: enough global batches for every image's `patchesPerImage` patches.
+    public var stepsPerEpoch: Int { (source.count * patchesPerImage + globalBatchSize - 1) / globalBatchSize }
 
     /// A patch count per image so that an epoch covers each image's area about once.
     public static func patchesToCover(height: Int, width: Int, outputSize: Int) -> Int {
@@ -49,7 +63,7 @@ public struct PatchBatcher: BatchSource {
         return order
     }
 
-    /// The batch of global step `step` (0-based).
+    /// This rank's shard of the batch of global step `step` (0-based).
     public func batch(step: Int) throws -> Batch {
         let epoch = step / stepsPerEpoch, inEpoch = step % stepsPerEpoch
         let order = self.order(epoch: epoch)
@@ -58,8 +72,9 @@ public struct PatchBatcher: BatchSource {
         var targets = [Int32](repeating: 0, count: batchSize * o * o)
         var weights: [Float]? = source.weightMap == nil ? nil : [Float](repeating: 0, count: batchSize * o * o)
         for slot in 0..<batchSize {
-            let index = order[(inEpoch * batchSize + slot) % order.count]
-            var rng = SeededGenerator(seed: PatchBatcher.mix(seed, UInt64(step), UInt64(slot)))
+            let global = rank * batchSize + slot
+            let index = order[(inEpoch * globalBatchSize + global) % order.count]
+            var rng = SeededGenerator(seed: PatchBatcher.mix(seed, UInt64(step), UInt64(global)))
             var patch = try self.patch(from: source.sample(index), rng: &rng)
             if !source.normalizesImages { source.normalization.apply(to: &patch.image) }
             inputs.replaceSubrange((slot * c * p * p)..<((slot + 1) * c * p * p), with: patch.image)

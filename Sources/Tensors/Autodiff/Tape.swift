@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reverse-mode automatic differentiation by a tape.
 ///
 /// While a tape is recording, every op whose inputs require gradients appends a node holding its
@@ -25,8 +29,14 @@ public final class Tape {
 
     private(set) var nodes: [Node] = []
 
-    /// The tape recording on this thread of control, if any (training runs ops from one thread).
-    nonisolated(unsafe) static var current: Tape?
+    /// The tape recording on this thread, if any. Thread-local, so that several model replicas
+    /// can train on several threads of one process (an in-process fake world of ranks). The slot
+    /// holds the tape unretained: only `record` and `withoutRecording` set it, and they restore
+    /// the previous value before the tape they installed can be released.
+    static var current: Tape? {
+        get { pthread_getspecific(tapeKey).map { Unmanaged<Tape>.fromOpaque($0).takeUnretainedValue() } }
+        set { pthread_setspecific(tapeKey, newValue.map { UnsafeRawPointer(Unmanaged.passUnretained($0).toOpaque()) }) }
+    }
 
     public init() {}
 
@@ -66,7 +76,21 @@ public final class Tape {
 
     /// Back-propagates from `output`, seeded with `seed` (ones when nil, i.e. d output = 1).
     /// The tape is consumed: its nodes and the activations they hold are released.
-    public func backward(from output: Tensor, seed: Tensor? = nil) {
+    ///
+    /// `gradientFinal`, when given, is called once per leaf (parameter) of this pass as soon as
+    /// its gradient is final: after the last node (in backward order) that takes it as an input
+    /// has run, or was skipped because no gradient reached it. A leaf used by two nodes (or twice
+    /// by one) is reported after both contributions. The count is taken over this pass's nodes
+    /// alone; a leaf that received no contribution is reported with whatever `grad` it had
+    /// (nil when it was zeroed). Data-parallel training starts communicating a gradient here.
+    public func backward(from output: Tensor, seed: Tensor? = nil, gradientFinal: ((Tensor) -> Void)? = nil) {
+        // Uses of each leaf still to come in this pass (only counted when someone listens).
+        var pendingUses: [ObjectIdentifier: Int] = [:]
+        if gradientFinal != nil {
+            for node in nodes {
+                for input in node.inputs where input.leaf != nil { pendingUses[input.id, default: 0] += 1 }
+            }
+        }
         // Pending gradients of recorded outputs, by identity. A tensor's producer is recorded
         // before its consumers and all its consumers run before it can be freed, so an
         // identifier is never shared by two tensors whose gradients are pending at once.
@@ -75,6 +99,14 @@ public final class Tape {
         // Pop nodes one at a time, so each node's saved activations are released as soon as
         // its pullback has run (the peak is then the forward's activations, not twice that).
         while let node = nodes.popLast() {
+            defer {
+                if let gradientFinal {
+                    for input in node.inputs {
+                        guard let leaf = input.leaf, let left = pendingUses[input.id] else { continue }
+                        if left == 1 { pendingUses[input.id] = nil; gradientFinal(leaf) } else { pendingUses[input.id] = left - 1 }
+                    }
+                }
+            }
             guard let dy = grads.removeValue(forKey: node.outputID) else { continue }
             let dxs = node.pullback(dy)
             precondition(dxs.count == node.inputs.count, "[Tape] pullback returned \(dxs.count) gradients for \(node.inputs.count) inputs")
@@ -95,3 +127,10 @@ public final class Tape {
         }
     }
 }
+
+/// The thread-local slot of `Tape.current` (no destructor: the slot never owns the tape).
+private let tapeKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "[Tape] cannot create the thread-local slot")
+    return key
+}()

@@ -20,6 +20,13 @@ public struct ConfusionMatrix: Sendable, Equatable {
         counts = [Int64](repeating: 0, count: classes * classes)
     }
 
+    /// A matrix with the given counts (`counts[truth * classes + prediction]`), e.g. combined over ranks.
+    public init(classes: Int, counts: [Int64]) {
+        precondition(classes > 0 && counts.count == classes * classes, "[ConfusionMatrix] \(counts.count) counts for \(classes) classes")
+        self.classes = classes
+        self.counts = counts
+    }
+
     /// Pixels whose true class is `truth` and predicted class is `prediction`.
     public subscript(truth: Int, prediction: Int) -> Int64 { counts[truth * classes + prediction] }
 

@@ -55,7 +55,9 @@ public final class Trainer {
     /// given to `init`.
     public let batches: BatchSource
     public private(set) var state: TrainingState
-    public var reducer: GradientReducer = LocalGradients()
+    /// Where this rank meets the others (a world of one by default). Only the primary rank
+    /// writes the run folder and prints; see `GradientReducer`.
+    public let reducer: GradientReducer
     public var progressStyle = TrainingProgress.Style.detect()
     public var log: (String) -> Void = { TrainingProgress.writeToStandardError($0 + "\n") }
     let optimizer: Optimizer
@@ -83,18 +85,25 @@ public final class Trainer {
     /// `run()`; one that holds another run is refused unless `replacingExistingRun`. Training
     /// batches come from `batches` when given (its batches must fit the model: input channels,
     /// classes), else from `patchBatcher`; validation always uses the prepared data.
+    ///
+    /// With a `reducer` of several ranks, `options.batchSize` is the batch of one rank, the
+    /// default batches are this rank's shard (`PatchBatcher` with rank and world size; a given
+    /// `batches` must already be the shard), and only the primary rank touches the run folder:
+    /// the others neither create, lock nor check it.
     public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil, resumedFrom: String? = nil,
-                replacingExistingRun: Bool = false, batches: BatchSource? = nil) throws {
+                replacingExistingRun: Bool = false, batches: BatchSource? = nil, reducer: GradientReducer = LocalGradients()) throws {
         var options = options
         let problems = options.problems
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
+        self.reducer = reducer
+        let primary = reducer.isPrimary
         // An unusable or busy run folder is reported before the data is read, not at the first save.
-        try AtomicFile.createDirectory(options.outputDirectory)
-        let lock = try FolderLock(folder: options.outputDirectory, purpose: "unet train")
+        if primary { try AtomicFile.createDirectory(options.outputDirectory) }
+        let lock = primary ? try FolderLock(folder: options.outputDirectory, purpose: "unet train") : nil
         let folder = options.outputDirectory
         let sourceFolder = resumedFrom.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
         let continuesInPlace = resume != nil && sourceFolder.map { ResolvedPath($0) == ResolvedPath(folder) } ?? true
-        if !continuesInPlace || resume == nil {
+        if primary && (!continuesInPlace || resume == nil) {
             let existing = Trainer.existingRunFiles(in: folder)
             if !existing.isEmpty && !replacingExistingRun { throw TrainingError.runFolderTaken(folder: folder, files: existing) }
         }
@@ -130,7 +139,8 @@ public final class Trainer {
         }
         model = UNet(options.model, seed: options.seed)
 
-        self.batches = try batches ?? Trainer.patchBatcher(for: data, options: options, normalization: normalization)
+        self.batches = try batches ?? Trainer.patchBatcher(for: data, options: options, normalization: normalization,
+                                                            rank: reducer.rank, worldSize: reducer.worldSize)
         validationSource = data.validation.isEmpty ? nil
             : SampleSource(pairs: data.validation, channels: channels, classCount: options.model.classes, classMap: data.classMap, maskEncoding: data.maskEncoding,
                            normalization: normalization)
@@ -163,7 +173,7 @@ public final class Trainer {
 
         // Everything is checked: the folder can now be made this run's (`--overwrite` removes the
         // files of the run it held, so that no stale `best` survives).
-        if !continuesInPlace {
+        if primary && !continuesInPlace {
             if replacingExistingRun { Trainer.removeRunFiles(in: folder) }
             if resume != nil, let sourceFolder { try Trainer.carryRunFiles(from: sourceFolder, to: folder) }
         }
@@ -190,7 +200,8 @@ public final class Trainer {
     /// The usual training batches: random patches of the training images (as many per image as
     /// cover the first image's area about once an epoch), augmented as `options` say, normalised
     /// with `normalization`.
-    public static func patchBatcher(for data: PreparedData, options: TrainingOptions, normalization: InputNormalization) throws -> PatchBatcher {
+    public static func patchBatcher(for data: PreparedData, options: TrainingOptions, normalization: InputNormalization,
+                                    rank: Int = 0, worldSize: Int = 1) throws -> PatchBatcher {
         let weightMap = options.weightMap ? BorderWeightMap() : nil
         let source = SampleSource(pairs: data.train, channels: options.model.inputChannels, classCount: options.model.classes, classMap: data.classMap,
                                   maskEncoding: data.maskEncoding, normalization: normalization, weightMap: weightMap, normalizesImages: false)
@@ -202,7 +213,7 @@ public final class Trainer {
                                         elastic: options.elastic ? ElasticDeformation() : nil,
                                         intensity: options.intensity ? IntensityAugmentation() : nil)
         return PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
-                            patchesPerImage: perImage, seed: options.seed)
+                            patchesPerImage: perImage, seed: options.seed, rank: rank, worldSize: worldSize)
     }
 
     /// Files of a training run present in `folder`: what a run leaves once it has trained
@@ -251,12 +262,19 @@ public final class Trainer {
     }
 
     /// Runs until the step budget is spent or a stop signal arrives.
+    /// With several ranks, every rank runs this in lock-step: the same steps, the same collective
+    /// calls on `reducer`, the same stop; validation is sharded over the ranks and combined
+    /// (`validate`); only the primary writes and prints.
     public func run() throws -> TrainingOutcome {
-        try AtomicFile.createDirectory(options.outputDirectory)
-        if runLock == nil { runLock = try FolderLock(folder: options.outputDirectory, purpose: "unet train") }
+        let primary = reducer.isPrimary
+        let log: (String) -> Void = primary ? self.log : { _ in }
+        if primary {
+            try AtomicFile.createDirectory(options.outputDirectory)
+            if runLock == nil { runLock = try FolderLock(folder: options.outputDirectory, purpose: "unet train") }
+            removeStaleTemporaryFiles()
+            try writeOptions()
+        }
         defer { runLock = nil }
-        removeStaleTemporaryFiles()
-        try writeOptions()
         let total = totalSteps
         let perEpoch = batches.stepsPerEpoch
         // Epochs end every `perEpoch` steps and at the last step (which may end a partial epoch;
@@ -267,18 +285,27 @@ public final class Trainer {
         defer { prefetcher.stop() }
         let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
         let parameters = model.parameters
+        let reducer = self.reducer
+        // Reports each parameter's final gradient to the reducer during the backward pass (only
+        // when there are other ranks to overlap communication with).
+        let names = Dictionary(parameters.map { (ObjectIdentifier($0.tensor), $0.name) }, uniquingKeysWith: { a, _ in a })
+        let gradientFinal: ((Tensor) -> Void)? = reducer.worldSize == 1 ? nil : { tensor in
+            if let name = names[ObjectIdentifier(tensor)] { reducer.gradientReady(name: name, tensor: tensor) }
+        }
         model.training = true
         var epochLoss = state.epochLossSum ?? 0, epochSteps = state.epochStepCount ?? 0
         var epochStart = Date()
         let patch = options.effectivePatchSize, patchOutput = options.model.outputSize(forInput: patch) ?? 0
         log("training \(data.train.count) images (\(data.validation.count) for validation), \(options.model.classes) classes, "
             + "\(options.model.inputChannels) channel(s); patches \(patch)² → \(patchOutput)², "
-            + "batch \(options.batchSize), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
+            + "batch \(options.batchSize)\(reducer.worldSize > 1 ? " per rank × \(reducer.worldSize) ranks" : ""), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
             + "\(ComputeThreads.count) threads")
         while state.step < total {
-            if StopSignal.requested || state.step == stopAtStep {
+            // Any rank's stop request stops every rank at this step.
+            if reducer.combineStop(StopSignal.requested || state.step == stopAtStep) {
                 state.epochLossSum = epochLoss
                 state.epochStepCount = epochSteps
+                reducer.combine(runningStatistics: model.buffers)
                 try saveLast()
                 log("\nstopped at step \(state.step); saved \(lastPath) (continue with --resume \(lastPath))")
                 return .interrupted(step: state.step)
@@ -288,12 +315,12 @@ public final class Trainer {
             let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
             let tape = Tape()
             let lossTensor = tape.record { loss(model(x), targets: batch.targets, pixelWeights: batch.weights) }
-            let value = state.step + 1 == nanLossAtStep ? Float.nan : reducer.combine(lossTensor.scalar)
+            let value = reducer.combine(state.step + 1 == nanLossAtStep ? Float.nan : lossTensor.scalar)
             guard value.isFinite else {
                 throw TrainingError.diverged(step: state.step + 1, loss: value,
                                              lastGoodCheckpoint: FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil)
             }
-            tape.backward(from: lossTensor)
+            tape.backward(from: lossTensor, gradientFinal: gradientFinal)
             reducer.combine(parameters)
             if let c = options.clipNorm { clipGradientNorm(parameters, maxNorm: c) }
             optimizer.step(parameters, learningRate: schedule.rate(atStep: state.step))
@@ -322,8 +349,10 @@ public final class Trainer {
         var row = EpochMetrics(epoch: state.epoch, step: state.step, trainLoss: trainLoss, validationLoss: nil,
                                perClassIoU: Array(repeating: nil, count: options.model.classes), meanIoU: nil, meanDice: nil,
                                pixelAccuracy: nil, learningRate: Double(schedule.rate(atStep: max(0, state.step - 1))), seconds: seconds)
+        // Every rank validates and saves the model with the averaged running statistics.
+        reducer.combine(runningStatistics: model.buffers)
         if let source = validationSource, state.epoch % options.validateEvery == 0 || final {
-            let result = try Evaluation.run(model: model, info: info, source: source)
+            let result = try validate(source)
             row.validationLoss = result.loss
             row.perClassIoU = result.confusion.perClassIoU
             row.meanIoU = result.confusion.meanIoU
@@ -339,10 +368,27 @@ public final class Trainer {
         if let iou = row.meanIoU, iou > (state.bestMeanIoU ?? -1) {
             state.bestMeanIoU = iou
             state.bestEpoch = state.epoch
-            try Checkpoint(model: model, info: info).write(to: bestPath)
+            if reducer.isPrimary { try Checkpoint(model: model, info: info).write(to: bestPath) }
         }
-        try metrics.append(row)
+        if reducer.isPrimary { try metrics.append(row) }
         try saveLast()
+    }
+
+    /// Scores the model on the validation images. With several ranks, rank r predicts images
+    /// r, r + W, r + 2W, … and the confusion matrices and log-likelihood sums are added over the
+    /// ranks: every rank gets the numbers of the whole set (the loss up to summation order).
+    func validate(_ source: SampleSource) throws -> EvaluationResult {
+        let w = reducer.worldSize
+        guard w > 1 else { return try Evaluation.run(model: model, info: info, source: source) }
+        var result = try Evaluation.run(model: model, info: info, source: source, images: Array(stride(from: reducer.rank, to: source.count, by: w)))
+        let sums = reducer.sum(result.confusion.counts.map(Double.init) + [result.negativeLogLikelihood, Double(result.pixels)])
+        let classes = result.confusion.classes
+        result.confusion = ConfusionMatrix(classes: classes, counts: sums.prefix(classes * classes).map { Int64($0) })
+        result.negativeLogLikelihood = sums[classes * classes]
+        result.pixels = Int(sums[classes * classes + 1])
+        result.loss = result.negativeLogLikelihood / Double(max(result.pixels, 1))
+        result.perImage = []   // this rank's images only; not combined
+        return result
     }
 
     /// The checkpoint a diverged run can fall back to, if one was written.
@@ -357,8 +403,10 @@ public final class Trainer {
     }
 
     /// Writes `last.safetensors` with optimizer and run state (atomically).
+    /// Only the primary rank writes; the others check the weights and return.
     public func saveLast() throws {
         try checkWeightsFinite()
+        guard reducer.isPrimary else { return }
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
         try Checkpoint(model: model, info: info, optimizer: optimizer, training: state, runOptions: options).write(to: lastPath)

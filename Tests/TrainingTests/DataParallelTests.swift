@@ -1,0 +1,188 @@
+import Datasets
+import Foundation
+import NN
+import Tensors
+import XCTest
+@testable import Training
+import TestSupport
+
+/// The seam for several processes, tested with an in-process world of 2 ranks
+/// (`SharedMemoryWorld`): shards, lock-step training, one writer, a common stop.
+final class DataParallelTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
+    func options(_ root: String, out: String, batch: Int) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.dataRoot = root
+        o.outputDirectory = out
+        o.model.depth = 2
+        o.model.baseWidth = 8
+        o.model.padding = .valid
+        o.model.block = .residual
+        o.batchSize = batch
+        o.patchSize = 60
+        o.validationFraction = 0.25
+        o.elastic = false
+        o.seed = 3
+        return o
+    }
+
+    /// Rank r of 2 with batch 2 draws slots 2r, 2r+1 of the batch that one rank with batch 4
+    /// draws: the shards are disjoint and together are that batch, at every step, across epochs.
+    func testRankShardsMakeTheCombinedBatch() throws {
+        let root = try SyntheticDataset.make(in: self, count: 5, size: 40)
+        var o = options(root, out: scratchPath("unet-shards"), batch: 4)
+        let data = try PreparedData.load(o, inferClasses: true)
+        o.model.classes = data.classCount
+        let norm = InputNormalization.identity(channels: 1)
+        let single = try Trainer.patchBatcher(for: data, options: o, normalization: norm)
+        o.batchSize = 2
+        let ranks = try (0..<2).map { try Trainer.patchBatcher(for: data, options: o, normalization: norm, rank: $0, worldSize: 2) }
+        XCTAssertEqual(ranks.map(\.stepsPerEpoch), [single.stepsPerEpoch, single.stepsPerEpoch])
+        for step in 0..<(2 * single.stepsPerEpoch + 1) {
+            let whole = try single.batch(step: step)
+            let shards = try ranks.map { try $0.batch(step: step) }
+            XCTAssertEqual(shards.map(\.size), [2, 2])
+            XCTAssertEqual(shards[0].inputs + shards[1].inputs, whole.inputs, "step \(step)")
+            XCTAssertEqual(shards[0].targets + shards[1].targets, whole.targets, "step \(step)")
+            // The generic wrapper cuts the same shards out of the whole batch.
+            for r in 0..<2 {
+                let cut = try RankShard(single, rank: r, worldSize: 2).batch(step: step)
+                XCTAssertEqual(cut.inputs, shards[r].inputs)
+                XCTAssertEqual(cut.targets, shards[r].targets)
+            }
+        }
+    }
+
+    /// Runs `make(rank)`'s trainer on every rank of a world of 2 and returns the trainers, reducers and outcomes.
+    func trainWorld(_ make: (Int, GradientReducer) throws -> Trainer)
+        throws -> (trainers: [Trainer], reducers: [SharedMemoryWorld.Reducer], outcomes: [TrainingOutcome]) {
+        let world = SharedMemoryWorld(size: 2)
+        let reducers = (0..<2).map { world.reducer(rank: $0, bucketFloats: 2048) }
+        let trainers = try (0..<2).map { try make($0, reducers[$0]) }
+        let results = world.run { rank in try trainers[rank].run() }
+        return (trainers, reducers, try results.map { try $0.get() })
+    }
+
+    /// Without batch norm and with a mean loss (cross-entropy) over equal shards, 2 ranks × batch
+    /// 2 train the weights that 1 rank × batch 4 trains, up to float summation order (the average
+    /// of two shard means is summed in another order than the mean over the whole batch). With
+    /// SGD those rounding differences stay at rounding size; Adam divides each gradient by its
+    /// running RMS (ε = 1e-8), so on components whose gradient is near zero a rounding difference
+    /// can change the step by up to the learning rate: its tolerance is a fraction of it.
+    func testTwoRanksMatchOneRankWithTheCombinedBatch() throws {
+        try checkTwoRanksMatchOneRank(optimizer: .sgd, tolerance: 1e-5)
+    }
+
+    func testTwoRanksMatchOneRankWithAdam() throws {
+        try checkTwoRanksMatchOneRank(optimizer: .adam, tolerance: 3e-3)
+    }
+
+    func checkTwoRanksMatchOneRank(optimizer: OptimizerKind, tolerance: Float) throws {
+        let root = try SyntheticDataset.make(in: self, count: 6, size: 40)
+        let base = scratchPath("unet-ranks")
+        func configure(_ o: inout TrainingOptions) {
+            o.steps = 5
+            o.validationFraction = 0.5   // 3 validation images: rank 0 scores 2, rank 1 scores 1
+            o.model.batchNorm = false
+            o.loss = .ce
+            o.optimizer = optimizer
+            o.learningRate = optimizer == .sgd ? 1e-2 : 3e-3
+        }
+        var one = options(root, out: base + "/one", batch: 4)
+        configure(&one)
+        let single = try Trainer(options: one, inferClasses: true)
+        single.log = { _ in }
+        XCTAssertEqual(try single.run(), .finished)
+
+        let lines = LockedLines()
+        let (trainers, reducers, outcomes) = try trainWorld { rank, reducer in
+            var o = self.options(root, out: base + "/rank\(rank)", batch: 2)
+            configure(&o)
+            let t = try Trainer(options: o, inferClasses: true, reducer: reducer)
+            t.log = { lines.append(rank, $0) }
+            t.progressStyle = .plain
+            return t
+        }
+        XCTAssertEqual(outcomes, [.finished, .finished])
+
+        // The ranks hold bit-identical weights; they match the single rank within the tolerance.
+        var worst: Float = 0
+        for (((name, a), (_, b)), (_, s)) in zip(zip(trainers[0].model.state, trainers[1].model.state), single.model.state) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs between the ranks")
+            let (x, y) = (a.scalars, s.scalars)
+            for i in x.indices { worst = max(worst, abs(x[i] - y[i]) / max(1, abs(y[i]))) }
+        }
+        print("\(optimizer): 2 ranks × batch 2 vs 1 rank × batch 4 after 5 steps: largest weight difference \(worst) (relative above 1)")
+        XCTAssertLessThanOrEqual(worst, tolerance)
+        XCTAssertGreaterThan(trainers[0].model.parameters.map { p in
+            zip(p.tensor.scalars, UNet(trainers[0].options.model, seed: 3).parameters.first { $0.name == p.name }!.tensor.scalars).map { abs($0 - $1) }.max()!
+        }.max()!, 1e-3, "the weights moved")
+
+        // Every parameter was reported final once per step, in the same order on both ranks,
+        // and gradients were combined during the backward pass.
+        let parameterNames = Set(trainers[0].model.parameters.map(\.name))
+        for r in reducers {
+            XCTAssertEqual(r.readyOrder.count, 6)
+            for step in r.readyOrder.prefix(5) {
+                XCTAssertEqual(step.count, parameterNames.count)
+                XCTAssertEqual(Set(step), parameterNames)
+            }
+            XCTAssertGreaterThan(r.bucketsDuringBackward, 0)
+        }
+        XCTAssertEqual(reducers[0].readyOrder, reducers[1].readyOrder)
+
+        // Only rank 0 wrote the run folder and printed; the loss it logged is the combined batch's.
+        let written = try FileManager.default.contentsOfDirectory(atPath: base + "/rank0").filter { !$0.hasPrefix(".") }
+        XCTAssertEqual(Set(written), ["options.json", "last.safetensors", "best.safetensors", "metrics.csv", "curves.png"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/rank1"), "rank 1 touched its run folder")
+        XCTAssertFalse(lines.of(0).isEmpty)
+        XCTAssertEqual(lines.of(1), [])
+        func trainLoss(_ folder: String) throws -> Double {
+            let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
+            return try XCTUnwrap(Double(csv.split(separator: "\n")[1].split(separator: ",")[2]))
+        }
+        XCTAssertEqual(try trainLoss(base + "/rank0"), try trainLoss(base + "/one"), accuracy: 1e-5)
+
+        // The sharded validation, combined over the ranks, gives the numbers of the whole set.
+        let source = try XCTUnwrap(trainers[0].validationSource)
+        XCTAssertEqual(source.count, 3)
+        let whole = try Evaluation.run(model: trainers[0].model, info: trainers[0].info, source: source)
+        let row = try XCTUnwrap(trainers[0].metrics.rows.last)
+        XCTAssertEqual(row.meanIoU, whole.confusion.meanIoU)
+        XCTAssertEqual(row.perClassIoU, whole.confusion.perClassIoU)
+        XCTAssertEqual(try XCTUnwrap(row.validationLoss), whole.loss, accuracy: 1e-9)
+        XCTAssertEqual(trainers[1].state.bestMeanIoU, whole.confusion.meanIoU)
+        XCTAssertEqual(trainers[0].state.bestMeanIoU, whole.confusion.meanIoU)
+    }
+
+    /// A stop request on rank 1 alone stops both ranks at the same step; rank 0 saves `last`, with
+    /// the batch-norm running statistics averaged over the ranks (both ranks hold the same model).
+    func testStopOnOneRankStopsBoth() throws {
+        let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
+        let base = scratchPath("unet-ranks-stop")
+        let (trainers, _, outcomes) = try trainWorld { rank, reducer in
+            var o = self.options(root, out: base + "/rank\(rank)", batch: 2)
+            o.steps = 6
+            let t = try Trainer(options: o, inferClasses: true, reducer: reducer)
+            t.log = { _ in }
+            if rank == 1 { t.stopAtStep = 2 }
+            return t
+        }
+        XCTAssertEqual(outcomes, [.interrupted(step: 2), .interrupted(step: 2)])
+        let saved = try Checkpoint.read(from: base + "/rank0/last.safetensors")
+        XCTAssertEqual(saved.training?.step, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/rank1"))
+        XCTAssertFalse(trainers[0].model.buffers.isEmpty)
+        for ((name, a), (_, b)) in zip(trainers[0].model.state, trainers[1].model.state) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs between the ranks")
+        }
+    }
+
+    final class LockedLines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [Int: [String]] = [:]
+        func append(_ rank: Int, _ line: String) { lock.lock(); lines[rank, default: []].append(line); lock.unlock() }
+        func of(_ rank: Int) -> [String] { lock.lock(); defer { lock.unlock() }; return lines[rank] ?? [] }
+    }
+}
