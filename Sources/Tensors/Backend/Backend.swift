@@ -70,6 +70,23 @@ public protocol ComputeBackend: AnyObject {
     func scale(_ x: Tensor, by factor: Float)
     /// How many elements are NaN or infinite (divergence checks before saving a model).
     func countNonFinite(_ x: Tensor) -> Int
+
+    // Softmax and the losses built on it. Targets are class indices, one per pixel (N·H·W,
+    // row-major), already checked to lie in 0..<C by the op. Results are plain NCHW.
+
+    /// Softmax over channels of x [N,C,H,W] (max-subtracted, so large logits do not overflow).
+    func softmax(_ x: Tensor) -> Tensor
+    /// dx = y ⊙ (dy − Σ_c y_c·dy_c) per pixel, given the softmax output y.
+    func softmaxBackward(_ dy: Tensor, y: Tensor) -> Tensor
+    /// Weighted softmax cross-entropy. With w(x) = classWeights[t(x)]·pixelWeights[x] (1 where a
+    /// weight array is nil): `loss` = Σ w·(−log p_t) / Σ w (0 when Σ w = 0), with log p_t taken
+    /// from the logits directly; `weightSum` = Σ w; `probabilities` = softmax(logits).
+    func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+        -> (loss: Float, weightSum: Double, probabilities: Tensor)
+    /// The logits' gradient of the loss above: dx_c = scale·w·(p_c − [c = t]) with w as above
+    /// (scale is the upstream gradient over Σ w).
+    func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?,
+                                     scale: Float) -> Tensor
 }
 
 extension ComputeBackend {

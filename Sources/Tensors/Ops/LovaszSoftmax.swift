@@ -16,9 +16,7 @@ public func lovaszSoftmaxLoss(_ logits: Tensor, targets: [Int32]) -> Tensor {
     let plane = s.h * s.w
     let count = s.n * plane
     precondition(targets.count == count, "[lovasz] \(targets.count) targets for logits \(s)")
-    let x = logits.inLayout(.plain)
-    let probs = Tensor(shape: s)
-    softmaxChannels(x.pointer, into: probs.pointer, shape: s)
+    let probs = Backend.current.softmax(logits)
     var present = [Bool](repeating: false, count: s.c)
     for t in targets {
         precondition(t >= 0 && Int(t) < s.c, "[lovasz] target \(t) outside 0..<\(s.c)")

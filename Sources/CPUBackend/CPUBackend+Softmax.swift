@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Tensors
+
+/// Softmax over channels and softmax cross-entropy: host loops over plain NCHW memory, pixel by
+/// pixel (the channel count of a segmentation head is small).
+extension CPUBackend {
+    public func softmax(_ x: Tensor) -> Tensor {
+        let p = x.inLayout(.plain)
+        let y = Tensor(shape: x.shape)
+        softmaxChannels(p.pointer, into: y.pointer, shape: x.shape)
+        return y
+    }
+
+    public func softmaxBackward(_ dy: Tensor, y: Tensor) -> Tensor {
+        let s = y.shape
+        let dy = dy.inLayout(.plain), y = y.inLayout(.plain)
+        let dx = Tensor(shape: s)
+        let plane = s.h * s.w
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                var dot: Float = 0
+                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dot += y.pointer[k] * dy.pointer[k] }
+                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dx.pointer[k] = y.pointer[k] * (dy.pointer[k] - dot) }
+            }
+        }
+        return dx
+    }
+
+    public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+        -> (loss: Float, weightSum: Double, probabilities: Tensor) {
+        let s = logits.shape
+        let plane = s.h * s.w
+        let x = logits.inLayout(.plain)
+        let probs = Tensor(shape: s)
+        softmaxChannels(x.pointer, into: probs.pointer, shape: s)
+        var total: Double = 0, norm: Double = 0
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                let j = n * plane + i
+                let t = Int(targets[j])
+                let w = (classWeights?[t] ?? 1) * (pixelWeights?[j] ?? 1)
+                // log p from the logits directly, for accuracy when p is tiny.
+                var m = -Float.infinity
+                for c in 0..<s.c { m = max(m, x.pointer[(n * s.c + c) * plane + i]) }
+                var sum: Double = 0
+                for c in 0..<s.c { sum += Double(expf(x.pointer[(n * s.c + c) * plane + i] - m)) }
+                let logp = Double(x.pointer[(n * s.c + t) * plane + i] - m) - log(sum)
+                total += Double(w) * -logp
+                norm += Double(w)
+            }
+        }
+        return (norm > 0 ? Float(total / norm) : 0, norm, probs)
+    }
+
+    public func softmaxCrossEntropyBackward(probabilities probs: Tensor, targets: [Int32], classWeights: [Float]?,
+                                            pixelWeights: [Float]?, scale: Float) -> Tensor {
+        let s = probs.shape
+        let plane = s.h * s.w
+        let dx = Tensor(shape: s)
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                let j = n * plane + i
+                let t = Int(targets[j])
+                let w = (classWeights?[t] ?? 1) * (pixelWeights?[j] ?? 1) * scale
+                for c in 0..<s.c {
+                    let k = (n * s.c + c) * plane + i
+                    dx.pointer[k] = w * (probs.pointer[k] - (c == t ? 1 : 0))
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Numerically stable channel softmax of plain NCHW memory.
+func softmaxChannels(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, shape s: Shape) {
+    let plane = s.h * s.w
+    for n in 0..<s.n {
+        let base = n * s.c * plane
+        for i in 0..<plane {
+            var m = -Float.infinity
+            for c in 0..<s.c { m = max(m, x[base + c * plane + i]) }
+            var sum: Float = 0
+            for c in 0..<s.c {
+                let e = expf(x[base + c * plane + i] - m)
+                y[base + c * plane + i] = e
+                sum += e
+            }
+            let inv = 1 / sum
+            for c in 0..<s.c { y[base + c * plane + i] *= inv }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Tensors
+import XCTest
+
+/// Softmax over channels and weighted softmax cross-entropy, forward and backward, against the
+/// reference backend (`Tolerance.softmax`). 16-channel inputs come blocked on the CPU backend.
+final class SoftmaxLossConformanceTests: XCTestCase {
+    static let shapes = [Shape(2, 3, 5, 7), Shape(1, 16, 4, 3)]
+
+    func tensor(_ s: Shape, seed: UInt64, scale: Float = 1, on backend: ComputeBackend) -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        return Tensor(shape: s, scalars: randomValues(s.count, &rng, scale: scale)).inLayout(backend.preferredLayout(channels: s.c))
+    }
+
+    func targets(_ s: Shape, seed: UInt64) -> [Int32] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<(s.n * s.h * s.w)).map { _ in Int32(rng.nextUnitFloat() * Float(s.c)) % Int32(s.c) }
+    }
+
+    func testSoftmaxAndBackward() {
+        for s in Self.shapes {
+            // Scale 30: logits far apart, where an unstabilised exp would overflow.
+            for scale: Float in [1, 30] {
+                let r = onBoth { backend -> [[Float]] in
+                    let y = backend.softmax(tensor(s, seed: 1, scale: scale, on: backend))
+                    let dx = backend.softmaxBackward(tensor(s, seed: 2, on: backend), y: y)
+                    return [y.scalars, dx.scalars]
+                }
+                assertMatches(r.tested[0], r.reference[0], tolerance: Tolerance.softmax, "softmax \(s) scale \(scale)")
+                assertMatches(r.tested[1], r.reference[1], tolerance: Tolerance.softmax, "softmax backward \(s) scale \(scale)")
+            }
+        }
+    }
+
+    func testWeightedCrossEntropyAndBackward() {
+        for s in Self.shapes {
+            let t = targets(s, seed: 3)
+            var rng = SeededGenerator(seed: 4)
+            let classWeights = (0..<s.c).map { _ in 0.5 + rng.nextUnitFloat() }
+            let pixelWeights = t.map { _ in 2 * rng.nextUnitFloat() }
+            for (cw, pw) in [(nil, nil), (classWeights, nil), (nil, pixelWeights), (classWeights, pixelWeights)] as [([Float]?, [Float]?)] {
+                let r = onBoth { backend -> [[Float]] in
+                    let out = backend.softmaxCrossEntropy(tensor(s, seed: 5, scale: 4, on: backend), targets: t,
+                                                          classWeights: cw, pixelWeights: pw)
+                    let dx = backend.softmaxCrossEntropyBackward(probabilities: out.probabilities, targets: t, classWeights: cw,
+                                                                 pixelWeights: pw, scale: 0.75 / Float(out.weightSum))
+                    return [[out.loss, Float(out.weightSum)], out.probabilities.scalars, dx.scalars]
+                }
+                let what = "cross-entropy \(s) class weights \(cw != nil) pixel weights \(pw != nil)"
+                assertMatches(r.tested[0], r.reference[0], tolerance: Tolerance.softmax, what)
+                assertMatches(r.tested[1], r.reference[1], tolerance: Tolerance.softmax, "\(what) probabilities")
+                assertMatches(r.tested[2], r.reference[2], tolerance: Tolerance.softmax, "\(what) backward")
+            }
+        }
+    }
+}
