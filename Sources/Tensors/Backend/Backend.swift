@@ -87,6 +87,23 @@ public protocol ComputeBackend: AnyObject {
     /// (scale is the upstream gradient over Σ w).
     func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?,
                                      scale: Float) -> Tensor
+
+    // Copies: channel concatenation, spatial windows, nearest up-sampling. Results are in a
+    // layout of the backend's choice (the ops convert gradients back where they need to).
+
+    /// xs ([N,Ci,H,W], equal N, H, W) concatenated along channels: [N,ΣCi,H,W].
+    func concatChannels(_ xs: [Tensor]) -> Tensor
+    /// The concatenation's backward: dy [N,ΣCi,H,W] cut into parts of `channels[i]` channels.
+    func splitChannels(_ dy: Tensor, channels: [Int]) -> [Tensor]
+    /// The `height`×`width` window of x [N,C,H,W] at row `top`, column `left`.
+    func crop(_ x: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor
+    /// The crop's backward: dy placed at (top, left) in zeros of `shape`.
+    func cropBackward(_ dy: Tensor, shape: Shape, top: Int, left: Int) -> Tensor
+    /// Nearest-neighbour up-sampling by 2: [N,C,H,W] → [N,C,2H,2W].
+    func upsampleNearest2x(_ x: Tensor) -> Tensor
+    /// Its backward: dy [N,C,2H,2W] summed over each 2×2 block → [N,C,H,W].
+    func upsampleNearest2xBackward(_ dy: Tensor) -> Tensor
+
 }
 
 extension ComputeBackend {
