@@ -35,6 +35,11 @@ public protocol ComputeBackend: AnyObject {
         -> (y: Tensor, mean: Tensor, variance: Tensor, context: AnyObject?)
     /// Batch normalisation with given statistics.
     func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor
+    /// The running statistics' update after a training step, in place (all [C], plain):
+    /// mean ← (1 − momentum)·mean + momentum·batchMean,
+    /// variance ← (1 − momentum)·variance + momentum·batchVariance·unbias.
+    func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
+                                 momentum: Float, unbias: Float)
     /// Gradients of batch normalisation. With `statisticsFixed` the statistics are constants (inference mode).
     func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float,
                            statisticsFixed: Bool, fusedReLU: Bool, context: AnyObject?) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
@@ -104,6 +109,14 @@ public protocol ComputeBackend: AnyObject {
     /// Its backward: dy [N,C,2H,2W] summed over each 2×2 block → [N,C,H,W].
     func upsampleNearest2xBackward(_ dy: Tensor) -> Tensor
 
+    /// a ⊙ b elementwise (same shape; b is brought to a's layout): dropout's mask and its backward.
+    func multiply(_ a: Tensor, _ b: Tensor) -> Tensor
+    /// factor · x into a new tensor (loss weighting).
+    func scaled(_ x: Tensor, by factor: Float) -> Tensor
+    /// Mean over height and width: [N,C,H,W] → [N,C,1,1].
+    func globalAveragePool(_ x: Tensor) -> Tensor
+    /// Its backward: each dy[n,c] / (H·W) spread over the plane of `inputShape`.
+    func globalAveragePoolBackward(_ dy: Tensor, inputShape: Shape) -> Tensor
 }
 
 extension ComputeBackend {
