@@ -117,6 +117,15 @@ public protocol ComputeBackend: AnyObject {
     func globalAveragePool(_ x: Tensor) -> Tensor
     /// Its backward: each dy[n,c] / (H·W) spread over the plane of `inputShape`.
     func globalAveragePoolBackward(_ dy: Tensor, inputShape: Shape) -> Tensor
+
+    // Prediction and metrics. Class indices are host arrays ([Int32], one per pixel) for now.
+
+    /// For each pixel of x [N,C,H,W], the channel with the largest value (the lowest such channel
+    /// on ties; a NaN in channel 0 wins): N·H·W indices, row-major.
+    func argmaxChannels(_ x: Tensor) -> [Int32]
+    /// Confusion counts: counts[truth[i]·classes + prediction[i]] += 1 for every pixel i
+    /// (`counts` has classes² entries; both arrays hold indices in 0..<classes).
+    func accumulateConfusion(truth: [Int32], prediction: [Int32], classes: Int, into counts: inout [Int64])
 }
 
 extension ComputeBackend {
