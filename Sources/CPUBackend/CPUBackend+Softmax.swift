@@ -74,6 +74,46 @@ extension CPUBackend {
     }
 }
 
+extension CPUBackend {
+    public func diceSums(probabilities probs: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+        let s = probs.shape
+        let plane = s.h * s.w
+        var inter = [Double](repeating: 0, count: s.c), psum = inter, gsum = inter
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                let t = Int(targets[n * plane + i])
+                gsum[t] += 1
+                for c in 0..<s.c {
+                    let p = Double(probs.pointer[(n * s.c + c) * plane + i])
+                    psum[c] += p
+                    if c == t { inter[c] += p }
+                }
+            }
+        }
+        return (inter, psum, gsum)
+    }
+
+    public func diceBackward(probabilities probs: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor {
+        let s = probs.shape
+        let plane = s.h * s.w
+        let dx = Tensor(shape: s)
+        var dp = [Float](repeating: 0, count: s.c)
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                let t = Int(targets[n * plane + i])
+                for c in 0..<s.c { dp[c] = Float((c == t ? a[c] : 0) + b[c]) }
+                var dot: Float = 0
+                for c in 0..<s.c { dot += dp[c] * probs.pointer[(n * s.c + c) * plane + i] }
+                for c in 0..<s.c {
+                    let k = (n * s.c + c) * plane + i
+                    dx.pointer[k] = probs.pointer[k] * (dp[c] - dot)
+                }
+            }
+        }
+        return dx
+    }
+}
+
 /// Numerically stable channel softmax of plain NCHW memory.
 func softmaxChannels(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, shape s: Shape) {
     let plane = s.h * s.w

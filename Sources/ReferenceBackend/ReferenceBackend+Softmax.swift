@@ -87,4 +87,33 @@ extension ReferenceBackend {
         }
         return dx
     }
+
+    public func diceSums(probabilities: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+        let p = plain(probabilities), s = p.shape
+        var intersection = [Double](repeating: 0, count: s.c), probabilitySum = intersection, targetCount = intersection
+        for n in 0..<s.n {
+            for i in 0..<(s.h * s.w) {
+                let t = Int(targets[n * s.h * s.w + i])
+                targetCount[t] += 1
+                intersection[t] += Double(p.pointer[index(s, n, t, i)])
+                for c in 0..<s.c { probabilitySum[c] += Double(p.pointer[index(s, n, c, i)]) }
+            }
+        }
+        return (intersection, probabilitySum, targetCount)
+    }
+
+    public func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor {
+        let p = plain(probabilities), s = p.shape
+        let dx = Tensor(shape: s)
+        for n in 0..<s.n {
+            for i in 0..<(s.h * s.w) {
+                let t = Int(targets[n * s.h * s.w + i])
+                let dp = (0..<s.c).map { c in (c == t ? a[c] : 0) + b[c] }
+                let probs = (0..<s.c).map { Double(p.pointer[index(s, n, $0, i)]) }
+                let dot = zip(dp, probs).reduce(0) { $0 + $1.0 * $1.1 }
+                for c in 0..<s.c { dx.pointer[index(s, n, c, i)] = Float(probs[c] * (dp[c] - dot)) }
+            }
+        }
+        return dx
+    }
 }

@@ -52,4 +52,21 @@ final class SoftmaxLossConformanceTests: XCTestCase {
             }
         }
     }
+
+    func testDiceSumsAndBackward() {
+        for s in Self.shapes {
+            let t = targets(s, seed: 6)
+            var rng = SeededGenerator(seed: 7)
+            let a = (0..<s.c).map { _ in Double(rng.nextGaussian()) }, b = (0..<s.c).map { _ in Double(rng.nextGaussian()) }
+            let r = onBoth { backend -> [[Float]] in
+                let probs = backend.softmax(tensor(s, seed: 8, scale: 3, on: backend))
+                let sums = backend.diceSums(probabilities: probs, targets: t)
+                let dx = backend.diceBackward(probabilities: probs, targets: t, a: a, b: b)
+                return [sums.intersection.map(Float.init), sums.probabilitySum.map(Float.init), sums.targetCount.map(Float.init), dx.scalars]
+            }
+            for (k, name) in ["intersection", "probability sum", "target count", "backward"].enumerated() {
+                assertMatches(r.tested[k], r.reference[k], tolerance: Tolerance.softmax, "dice \(name) \(s)")
+            }
+        }
+    }
 }

@@ -92,6 +92,12 @@ public protocol ComputeBackend: AnyObject {
     /// (scale is the upstream gradient over Σ w).
     func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?,
                                      scale: Float) -> Tensor
+    /// Soft Dice's per-class sums over all pixels (C each, in Double), from p = softmax(logits):
+    /// intersection_c = Σ p_c·[t = c], probabilitySum_c = Σ p_c, targetCount_c = Σ [t = c].
+    func diceSums(probabilities: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double])
+    /// Soft Dice's logits gradient: dp_c = a_c·[t = c] + b_c per pixel, taken through the softmax,
+    /// dx_c = p_c·(dp_c − Σ_k p_k·dp_k).
+    func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor
 
     // Copies: channel concatenation, spatial windows, nearest up-sampling. Results are in a
     // layout of the backend's choice (the ops convert gradients back where they need to).

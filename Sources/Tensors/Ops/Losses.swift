@@ -34,25 +34,16 @@ public func softDiceLoss(_ logits: Tensor, targets: [Int32], epsilon: Float = 1)
     let s = logits.shape
     let plane = s.h * s.w
     precondition(targets.count == s.n * plane, "[dice] \(targets.count) targets for logits \(s)")
-    let probs = Backend.current.softmax(logits)
-    var inter = [Double](repeating: 0, count: s.c), psum = inter, gsum = inter
-    for n in 0..<s.n {
-        for i in 0..<plane {
-            let t = Int(targets[n * plane + i])
-            precondition(t >= 0 && t < s.c, "[dice] target \(t) outside 0..<\(s.c)")
-            gsum[t] += 1
-            for c in 0..<s.c {
-                let p = Double(probs.pointer[(n * s.c + c) * plane + i])
-                psum[c] += p
-                if c == t { inter[c] += p }
-            }
-        }
-    }
+    checkTargets(targets, classes: s.c, op: "dice")
+    let backend = Backend.current
+    let probs = backend.softmax(logits)
+    let (inter, psum, gsum) = backend.diceSums(probabilities: probs, targets: targets)
     let eps = Double(epsilon)
     var meanDice: Double = 0
     for c in 0..<s.c { meanDice += (2 * inter[c] + eps) / (psum[c] + gsum[c] + eps) }
     meanDice /= Double(s.c)
     let loss = Tensor(shape: Shape(1), scalars: [Float(1 - meanDice)])
+    let layout = logits.layout
     Tape.record(loss, inputs: [logits]) { dy in
         // dL/dp_c = −(1/C)·(2g_c·D_c − (2I_c+ε)) / D_c², D_c = Σp_c + Σg_c + ε; then through softmax.
         let up = Double(dy.pointer[0])
@@ -62,10 +53,7 @@ public func softDiceLoss(_ logits: Tensor, targets: [Int32], epsilon: Float = 1)
             a[c] = -up / Double(s.c) * 2 / d
             b[c] = up / Double(s.c) * (2 * inter[c] + eps) / (d * d)
         }
-        let dx = softmaxPullback(probs, targets: targets) { _, t, dp in
-            for c in 0..<s.c { dp[c] = Float((c == t ? a[c] : 0) + b[c]) }
-        }
-        return [dx.inLayout(logits.layout)]
+        return [backend.diceBackward(probabilities: probs, targets: targets, a: a, b: b).inLayout(layout)]
     }
     return loss
 }
