@@ -114,6 +114,66 @@ extension CPUBackend {
     }
 }
 
+extension CPUBackend {
+    public func lovaszSoftmax(probabilities probs: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor) {
+        let s = probs.shape
+        let plane = s.h * s.w
+        let count = s.n * plane
+        let slopes = Tensor.zeros(Shape(s.c, count))
+        var total: Double = 0
+        var errors = [Float](repeating: 0, count: count)
+        for c in 0..<s.c where present[c] {
+            var classPixels = 0
+            for n in 0..<s.n {
+                for i in 0..<plane {
+                    let j = n * plane + i
+                    let isClass = Int(targets[j]) == c
+                    if isClass { classPixels += 1 }
+                    let p = probs.pointer[(n * s.c + c) * plane + i]
+                    errors[j] = isClass ? 1 - p : p
+                }
+            }
+            // Ties are broken by index so the order (and so the gradient) is deterministic.
+            let order = (0..<count).sorted { errors[$0] != errors[$1] ? errors[$0] > errors[$1] : $0 < $1 }
+            let slope = slopes.pointer + c * count
+            let g = Double(classPixels)
+            var inClass: Double = 0, previous: Double = 0, sum: Double = 0
+            for (k, j) in order.enumerated() {
+                if Int(targets[j]) == c { inClass += 1 }
+                let jaccard = 1 - (g - inClass) / (g + Double(k + 1) - inClass)
+                let step = jaccard - previous
+                previous = jaccard
+                slope[j] = Float(step)
+                sum += Double(errors[j]) * step
+            }
+            total += sum
+        }
+        return (total, slopes)
+    }
+
+    public func lovaszSoftmaxBackward(probabilities probs: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor {
+        let s = probs.shape
+        let plane = s.h * s.w
+        let count = s.n * plane
+        let dx = Tensor(shape: s)
+        var dp = [Float](repeating: 0, count: s.c)
+        for n in 0..<s.n {
+            for i in 0..<plane {
+                let j = n * plane + i
+                let t = Int(targets[j])
+                for c in 0..<s.c { let slope = slopes.pointer[c * count + j]; dp[c] = scale * (c == t ? -slope : slope) }
+                var dot: Float = 0
+                for c in 0..<s.c { dot += dp[c] * probs.pointer[(n * s.c + c) * plane + i] }
+                for c in 0..<s.c {
+                    let k = (n * s.c + c) * plane + i
+                    dx.pointer[k] = probs.pointer[k] * (dp[c] - dot)
+                }
+            }
+        }
+        return dx
+    }
+}
+
 /// Numerically stable channel softmax of plain NCHW memory.
 func softmaxChannels(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, shape s: Shape) {
     let plane = s.h * s.w

@@ -116,4 +116,44 @@ extension ReferenceBackend {
         }
         return dx
     }
+
+    public func lovaszSoftmax(probabilities: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor) {
+        let p = plain(probabilities), s = p.shape
+        let plane = s.h * s.w, count = s.n * plane
+        let slopes = Tensor.zeros(Shape(s.c, count))
+        var total: Double = 0
+        for c in 0..<s.c where present[c] {
+            // e_j = 1 − p_jc on class-c pixels, p_jc elsewhere.
+            let errors: [Float] = (0..<count).map { j in
+                let pc = p.pointer[index(s, j / plane, c, j % plane)]
+                return Int(targets[j]) == c ? 1 - pc : pc
+            }
+            let order = (0..<count).sorted { errors[$0] != errors[$1] ? errors[$0] > errors[$1] : $0 < $1 }
+            let classPixels = Double(targets.filter { Int($0) == c }.count)
+            // J_k = 1 − (G − g_k) / (G + k − g_k) after the k largest errors.
+            var inClass: Double = 0, previous: Double = 0
+            for (k, j) in order.enumerated() {
+                if Int(targets[j]) == c { inClass += 1 }
+                let jaccard = 1 - (classPixels - inClass) / (classPixels + Double(k + 1) - inClass)
+                slopes.pointer[c * count + j] = Float(jaccard - previous)
+                total += Double(errors[j]) * (jaccard - previous)
+                previous = jaccard
+            }
+        }
+        return (total, slopes)
+    }
+
+    public func lovaszSoftmaxBackward(probabilities: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor {
+        let p = plain(probabilities), s = p.shape
+        let plane = s.h * s.w, count = s.n * plane
+        let dx = Tensor(shape: s)
+        for j in 0..<count {
+            let n = j / plane, i = j % plane, t = Int(targets[j])
+            let dp = (0..<s.c).map { c in Double(scale) * Double(slopes.pointer[c * count + j]) * (c == t ? -1 : 1) }
+            let probs = (0..<s.c).map { Double(p.pointer[index(s, n, $0, i)]) }
+            let dot = zip(dp, probs).reduce(0) { $0 + $1.0 * $1.1 }
+            for c in 0..<s.c { dx.pointer[index(s, n, c, i)] = Float(probs[c] * (dp[c] - dot)) }
+        }
+        return dx
+    }
 }

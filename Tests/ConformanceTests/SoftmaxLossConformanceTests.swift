@@ -69,4 +69,22 @@ final class SoftmaxLossConformanceTests: XCTestCase {
             }
         }
     }
+
+    /// Lovász-softmax. Both backends sort the same fp32 errors (the reference takes them from its
+    /// own softmax, so near-ties could order differently: the inputs are spread wide enough).
+    func testLovaszAndBackward() {
+        for s in Self.shapes {
+            let t = targets(s, seed: 9)
+            let present = (0..<s.c).map { c in t.contains(Int32(c)) }
+            let r = onBoth { backend -> [[Float]] in
+                let probs = backend.softmax(tensor(s, seed: 10, scale: 3, on: backend))
+                let out = backend.lovaszSoftmax(probabilities: probs, targets: t, present: present)
+                let dx = backend.lovaszSoftmaxBackward(probabilities: probs, targets: t, slopes: out.slopes, scale: 0.5)
+                return [[Float(out.sum)], out.slopes.scalars, dx.scalars]
+            }
+            for (k, name) in ["sum", "slopes", "backward"].enumerated() {
+                assertMatches(r.tested[k], r.reference[k], tolerance: Tolerance.softmax, "lovasz \(name) \(s)")
+            }
+        }
+    }
 }

@@ -98,6 +98,13 @@ public protocol ComputeBackend: AnyObject {
     /// Soft Dice's logits gradient: dp_c = a_c·[t = c] + b_c per pixel, taken through the softmax,
     /// dx_c = p_c·(dp_c − Σ_k p_k·dp_k).
     func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor
+    /// Lovász-softmax (see `lovaszSoftmaxLoss`) from p = softmax(logits): for each class c with
+    /// `present[c]`, the errors e_i = |[t_i = c] − p_ic| sorted decreasingly (ties by pixel index),
+    /// ΔJ_k the Jaccard loss's steps along that order. Returns Σ_c Σ_k e_(k)·ΔJ_k (Double) and the
+    /// slopes [C, N·H·W]: each pixel's ΔJ for class c (zeros for classes not present).
+    func lovaszSoftmax(probabilities: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor)
+    /// Its logits' gradient: dp_c = scale·slope_c·(−1 if t = c else +1) per pixel, through the softmax.
+    func lovaszSoftmaxBackward(probabilities: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor
 
     // Copies: channel concatenation, spatial windows, nearest up-sampling. Results are in a
     // layout of the backend's choice (the ops convert gradients back where they need to).
