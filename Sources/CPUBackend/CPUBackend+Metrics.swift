@@ -4,7 +4,10 @@ import Tensors
 extension CPUBackend {
     public func argmaxChannels(_ x: Tensor) -> [Int32] {
         let s = x.shape
-        let p = x.inLayout(.plain).pointer
+        // The plain copy must outlive the loop: its storage goes back to the pool when released.
+        let plainX = x.inLayout(.plain)
+        defer { withExtendedLifetime(plainX) {} }
+        let p = plainX.pointer
         let plane = s.h * s.w
         var mask = [Int32](repeating: 0, count: s.n * plane)
         for n in 0..<s.n {
