@@ -84,3 +84,15 @@ extension CPUBackend {
         return [(DNNL_ARG_WORKSPACE, ws.md, UnsafeMutableRawPointer(ws.storage.pointer))]
     }
 }
+
+extension CPUBackend {
+    public func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
+                                        momentum: Float, unbias: Float) {
+        for c in 0..<mean.count {
+            mean.pointer[c] = (1 - momentum) * mean.pointer[c] + momentum * batchMean.pointer[c]
+            variance.pointer[c] = (1 - momentum) * variance.pointer[c] + momentum * batchVariance.pointer[c] * unbias
+        }
+        mean.markModified()
+        variance.markModified()
+    }
+}

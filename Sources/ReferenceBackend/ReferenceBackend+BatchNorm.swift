@@ -85,3 +85,16 @@ extension ReferenceBackend {
         return (dx, dgamma, dbeta)
     }
 }
+
+extension ReferenceBackend {
+    /// Exponential moving averages of the batch statistics, the variance made unbiased.
+    public func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
+                                        momentum: Float, unbias: Float) {
+        for c in 0..<mean.count {
+            mean.pointer[c] = (1 - momentum) * mean.pointer[c] + momentum * batchMean.pointer[c]
+            variance.pointer[c] = (1 - momentum) * variance.pointer[c] + momentum * batchVariance.pointer[c] * unbias
+        }
+        mean.markModified()
+        variance.markModified()
+    }
+}

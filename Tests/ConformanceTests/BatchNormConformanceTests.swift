@@ -56,4 +56,23 @@ final class BatchNormConformanceTests: XCTestCase {
             }
         }
     }
+
+    /// The running statistics' update: the same three float operations per channel, so exact.
+    func testRunningStatisticsUpdate() {
+        let c = 7
+        let r = onBoth { backend -> [[Float]] in
+            var rng = SeededGenerator(seed: 6)
+            let mean = Tensor(shape: Shape(c), scalars: randomValues(c, &rng))
+            let variance = Tensor(shape: Shape(c), scalars: randomValues(c, &rng).map { 0.5 + abs($0) })
+            let batchMean = Tensor(shape: Shape(c), scalars: randomValues(c, &rng))
+            let batchVariance = Tensor(shape: Shape(c), scalars: randomValues(c, &rng).map { abs($0) })
+            for _ in 0..<3 {
+                backend.updateRunningStatistics(mean: mean, variance: variance, batchMean: batchMean, batchVariance: batchVariance,
+                                                momentum: 0.1, unbias: 40 / 39)
+            }
+            return [mean.scalars, variance.scalars]
+        }
+        assertMatches(r.tested[0], r.reference[0], tolerance: Tolerance.exact, "running mean")
+        assertMatches(r.tested[1], r.reference[1], tolerance: Tolerance.exact, "running variance")
+    }
 }

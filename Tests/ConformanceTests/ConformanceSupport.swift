@@ -58,4 +58,8 @@ enum Tolerance {
     /// Batch norm and average pooling: a few float operations per element, statistics summed in
     /// fp32 over at most a few thousand elements (~1e-6).
     static let normalization: Float = 1e-5
+    /// Softmax, the losses and means over pixels: fp32 exp and fp32 sums over the channels (the
+    /// reference uses Double) round at ~1e-7 of the scale per operation; 1e-5 leaves room for
+    /// sums over a few thousand pixels.
+    static let softmax: Float = 1e-5
 }

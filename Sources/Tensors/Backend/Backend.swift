@@ -35,6 +35,11 @@ public protocol ComputeBackend: AnyObject {
         -> (y: Tensor, mean: Tensor, variance: Tensor, context: AnyObject?)
     /// Batch normalisation with given statistics.
     func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor
+    /// The running statistics' update after a training step, in place (all [C], plain):
+    /// mean ← (1 − momentum)·mean + momentum·batchMean,
+    /// variance ← (1 − momentum)·variance + momentum·batchVariance·unbias.
+    func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
+                                 momentum: Float, unbias: Float)
     /// Gradients of batch normalisation. With `statisticsFixed` the statistics are constants (inference mode).
     func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float,
                            statisticsFixed: Bool, fusedReLU: Bool, context: AnyObject?) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
@@ -70,6 +75,70 @@ public protocol ComputeBackend: AnyObject {
     func scale(_ x: Tensor, by factor: Float)
     /// How many elements are NaN or infinite (divergence checks before saving a model).
     func countNonFinite(_ x: Tensor) -> Int
+
+    // Softmax and the losses built on it. Targets are class indices, one per pixel (N·H·W,
+    // row-major), already checked to lie in 0..<C by the op. Results are plain NCHW.
+
+    /// Softmax over channels of x [N,C,H,W] (max-subtracted, so large logits do not overflow).
+    func softmax(_ x: Tensor) -> Tensor
+    /// dx = y ⊙ (dy − Σ_c y_c·dy_c) per pixel, given the softmax output y.
+    func softmaxBackward(_ dy: Tensor, y: Tensor) -> Tensor
+    /// Weighted softmax cross-entropy. With w(x) = classWeights[t(x)]·pixelWeights[x] (1 where a
+    /// weight array is nil): `loss` = Σ w·(−log p_t) / Σ w (0 when Σ w = 0), with log p_t taken
+    /// from the logits directly; `weightSum` = Σ w; `probabilities` = softmax(logits).
+    func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+        -> (loss: Float, weightSum: Double, probabilities: Tensor)
+    /// The logits' gradient of the loss above: dx_c = scale·w·(p_c − [c = t]) with w as above
+    /// (scale is the upstream gradient over Σ w).
+    func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?,
+                                     scale: Float) -> Tensor
+    /// Soft Dice's per-class sums over all pixels (C each, in Double), from p = softmax(logits):
+    /// intersection_c = Σ p_c·[t = c], probabilitySum_c = Σ p_c, targetCount_c = Σ [t = c].
+    func diceSums(probabilities: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double])
+    /// Soft Dice's logits gradient: dp_c = a_c·[t = c] + b_c per pixel, taken through the softmax,
+    /// dx_c = p_c·(dp_c − Σ_k p_k·dp_k).
+    func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor
+    /// Lovász-softmax (see `lovaszSoftmaxLoss`) from p = softmax(logits): for each class c with
+    /// `present[c]`, the errors e_i = |[t_i = c] − p_ic| sorted decreasingly (ties by pixel index),
+    /// ΔJ_k the Jaccard loss's steps along that order. Returns Σ_c Σ_k e_(k)·ΔJ_k (Double) and the
+    /// slopes [C, N·H·W]: each pixel's ΔJ for class c (zeros for classes not present).
+    func lovaszSoftmax(probabilities: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor)
+    /// Its logits' gradient: dp_c = scale·slope_c·(−1 if t = c else +1) per pixel, through the softmax.
+    func lovaszSoftmaxBackward(probabilities: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor
+
+    // Copies: channel concatenation, spatial windows, nearest up-sampling. Results are in a
+    // layout of the backend's choice (the ops convert gradients back where they need to).
+
+    /// xs ([N,Ci,H,W], equal N, H, W) concatenated along channels: [N,ΣCi,H,W].
+    func concatChannels(_ xs: [Tensor]) -> Tensor
+    /// The concatenation's backward: dy [N,ΣCi,H,W] cut into parts of `channels[i]` channels.
+    func splitChannels(_ dy: Tensor, channels: [Int]) -> [Tensor]
+    /// The `height`×`width` window of x [N,C,H,W] at row `top`, column `left`.
+    func crop(_ x: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor
+    /// The crop's backward: dy placed at (top, left) in zeros of `shape`.
+    func cropBackward(_ dy: Tensor, shape: Shape, top: Int, left: Int) -> Tensor
+    /// Nearest-neighbour up-sampling by 2: [N,C,H,W] → [N,C,2H,2W].
+    func upsampleNearest2x(_ x: Tensor) -> Tensor
+    /// Its backward: dy [N,C,2H,2W] summed over each 2×2 block → [N,C,H,W].
+    func upsampleNearest2xBackward(_ dy: Tensor) -> Tensor
+
+    /// a ⊙ b elementwise (same shape; b is brought to a's layout): dropout's mask and its backward.
+    func multiply(_ a: Tensor, _ b: Tensor) -> Tensor
+    /// factor · x into a new tensor (loss weighting).
+    func scaled(_ x: Tensor, by factor: Float) -> Tensor
+    /// Mean over height and width: [N,C,H,W] → [N,C,1,1].
+    func globalAveragePool(_ x: Tensor) -> Tensor
+    /// Its backward: each dy[n,c] / (H·W) spread over the plane of `inputShape`.
+    func globalAveragePoolBackward(_ dy: Tensor, inputShape: Shape) -> Tensor
+
+    // Prediction and metrics. Class indices are host arrays ([Int32], one per pixel) for now.
+
+    /// For each pixel of x [N,C,H,W], the channel with the largest value (the lowest such channel
+    /// on ties; a NaN in channel 0 wins): N·H·W indices, row-major.
+    func argmaxChannels(_ x: Tensor) -> [Int32]
+    /// Confusion counts: counts[truth[i]·classes + prediction[i]] += 1 for every pixel i
+    /// (`counts` has classes² entries; both arrays hold indices in 0..<classes).
+    func accumulateConfusion(truth: [Int32], prediction: [Int32], classes: Int, into counts: inout [Int64])
 
     /// Threads a host backend computes with (requirements, so that calls through the protocol
     /// reach the backend's own; the defaults below are for backends without a thread pool).

@@ -7,14 +7,8 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
 
 /// x · s for a constant s (loss weighting).
 public func * (x: Tensor, s: Float) -> Tensor {
-    let p = x.inLayout(.plain)
-    let y = Tensor(shape: x.shape)
-    for i in 0..<x.count { y.pointer[i] = p.pointer[i] * s }
-    Tape.record(y, inputs: [x]) { dy in
-        let d = dy.inLayout(.plain)
-        let dx = Tensor(shape: x.shape)
-        for i in 0..<x.count { dx.pointer[i] = d.pointer[i] * s }
-        return [dx]
-    }
+    let backend = Backend.current
+    let y = backend.scaled(x, by: s)
+    Tape.record(y, inputs: [x]) { dy in [backend.scaled(dy, by: s)] }
     return y
 }

@@ -14,12 +14,8 @@ public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Ten
         let (y, mean, variance, context) = backend.batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, fusedReLU: fusedReLU)
         let n = Float(x.shape.n * x.shape.h * x.shape.w)
         let unbias = n > 1 ? n / (n - 1) : 1
-        for c in 0..<x.shape.c {
-            runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
-            runningVariance.pointer[c] = (1 - momentum) * runningVariance.pointer[c] + momentum * variance.pointer[c] * unbias
-        }
-        runningMean.markModified()
-        runningVariance.markModified()
+        backend.updateRunningStatistics(mean: runningMean, variance: runningVariance, batchMean: mean, batchVariance: variance,
+                                        momentum: momentum, unbias: unbias)
         Tape.record(y, inputs: [x, gamma, beta]) { dy in
             let g = backend.batchNormBackward(dy, x: x, gamma: gamma, beta: beta, mean: mean, variance: variance,
                                               epsilon: epsilon, statisticsFixed: false, fusedReLU: fusedReLU, context: context)

@@ -4,17 +4,14 @@
 /// its skip path. Gradient: dy placed back in the window, zeros elsewhere.
 public func centerCrop(_ x: Tensor, height: Int, width: Int) -> Tensor {
     let s = x.shape
-    precondition(height <= s.h && width <= s.w, "[center_crop] cannot crop \(s) to \(height)x\(width)")
+    precondition(s.rank == 4 && height <= s.h && width <= s.w, "[center_crop] cannot crop \(s) to \(height)x\(width)")
     if height == s.h && width == s.w { return x }
     let top = (s.h - height) / 2, left = (s.w - width) / 2
-    let y = Tensor(shape: Shape(s.n, s.c, height, width), layout: x.layout)
-    copyWindow(from: x, top: top, left: left, to: y, dstTop: 0, dstLeft: 0, height: height, width: width)
+    let backend = Backend.current
+    let y = backend.crop(x, top: top, left: left, height: height, width: width)
     let layout = x.layout
     Tape.record(y, inputs: [x]) { dy in
-        let dy = dy.inLayout(layout)
-        let dx = Tensor.zeros(s, layout: layout)
-        copyWindow(from: dy, top: 0, left: 0, to: dx, dstTop: top, dstLeft: left, height: height, width: width)
-        return [dx]
+        [backend.cropBackward(dy, shape: s, top: top, left: left).inLayout(layout)]
     }
     return y
 }

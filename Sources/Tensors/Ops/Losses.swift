@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Softmax cross-entropy of logits [N,C,H,W] against class indices `targets` (N·H·W, row-major),
 /// with optional per-class weights (C) and per-pixel weights (N·H·W, e.g. the U-Net border
 /// weight map). Returns the scalar [1]:
@@ -16,45 +12,17 @@ public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights
     precondition(targets.count == s.n * plane, "[cross_entropy] \(targets.count) targets for logits \(s)")
     precondition(classWeights == nil || classWeights!.count == s.c, "[cross_entropy] \(classWeights!.count) class weights for \(s.c) classes")
     precondition(pixelWeights == nil || pixelWeights!.count == targets.count, "[cross_entropy] pixel weights count mismatch")
-    let x = logits.inLayout(.plain)
-    let probs = Tensor(shape: s)
-    softmaxChannels(x.pointer, into: probs.pointer, shape: s)
-    var total: Double = 0, norm: Double = 0
-    var weights = [Float](repeating: 0, count: targets.count)
-    for n in 0..<s.n {
-        for i in 0..<plane {
-            let j = n * plane + i
-            let t = Int(targets[j])
-            precondition(t >= 0 && t < s.c, "[cross_entropy] target \(t) outside 0..<\(s.c)")
-            let w = (classWeights?[t] ?? 1) * (pixelWeights?[j] ?? 1)
-            weights[j] = w
-            // log p from the logits directly, for accuracy when p is tiny.
-            var m = -Float.infinity
-            for c in 0..<s.c { m = max(m, x.pointer[(n * s.c + c) * plane + i]) }
-            var sum: Double = 0
-            for c in 0..<s.c { sum += Double(expf(x.pointer[(n * s.c + c) * plane + i] - m)) }
-            let logp = Double(x.pointer[(n * s.c + t) * plane + i] - m) - log(sum)
-            total += Double(w) * -logp
-            norm += Double(w)
-        }
-    }
-    let loss = Tensor(shape: Shape(1), scalars: [norm > 0 ? Float(total / norm) : 0])
+    checkTargets(targets, classes: s.c, op: "cross_entropy")
+    let backend = Backend.current
+    let (value, norm, probs) = backend.softmaxCrossEntropy(logits, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
+    let loss = Tensor(shape: Shape(1), scalars: [value])
+    let layout = logits.layout
     Tape.record(loss, inputs: [logits]) { dy in
         // d/dx_c = w·(p_c − [c = t]) / Σw, times the upstream scalar.
         let scale = norm > 0 ? dy.pointer[0] / Float(norm) : 0
-        let dx = Tensor(shape: s)
-        for n in 0..<s.n {
-            for i in 0..<plane {
-                let j = n * plane + i
-                let t = Int(targets[j])
-                let w = weights[j] * scale
-                for c in 0..<s.c {
-                    let k = (n * s.c + c) * plane + i
-                    dx.pointer[k] = w * (probs.pointer[k] - (c == t ? 1 : 0))
-                }
-            }
-        }
-        return [dx.inLayout(logits.layout)]
+        let dx = backend.softmaxCrossEntropyBackward(probabilities: probs, targets: targets, classWeights: classWeights,
+                                                     pixelWeights: pixelWeights, scale: scale)
+        return [dx.inLayout(layout)]
     }
     return loss
 }
@@ -66,27 +34,16 @@ public func softDiceLoss(_ logits: Tensor, targets: [Int32], epsilon: Float = 1)
     let s = logits.shape
     let plane = s.h * s.w
     precondition(targets.count == s.n * plane, "[dice] \(targets.count) targets for logits \(s)")
-    let x = logits.inLayout(.plain)
-    let probs = Tensor(shape: s)
-    softmaxChannels(x.pointer, into: probs.pointer, shape: s)
-    var inter = [Double](repeating: 0, count: s.c), psum = inter, gsum = inter
-    for n in 0..<s.n {
-        for i in 0..<plane {
-            let t = Int(targets[n * plane + i])
-            precondition(t >= 0 && t < s.c, "[dice] target \(t) outside 0..<\(s.c)")
-            gsum[t] += 1
-            for c in 0..<s.c {
-                let p = Double(probs.pointer[(n * s.c + c) * plane + i])
-                psum[c] += p
-                if c == t { inter[c] += p }
-            }
-        }
-    }
+    checkTargets(targets, classes: s.c, op: "dice")
+    let backend = Backend.current
+    let probs = backend.softmax(logits)
+    let (inter, psum, gsum) = backend.diceSums(probabilities: probs, targets: targets)
     let eps = Double(epsilon)
     var meanDice: Double = 0
     for c in 0..<s.c { meanDice += (2 * inter[c] + eps) / (psum[c] + gsum[c] + eps) }
     meanDice /= Double(s.c)
     let loss = Tensor(shape: Shape(1), scalars: [Float(1 - meanDice)])
+    let layout = logits.layout
     Tape.record(loss, inputs: [logits]) { dy in
         // dL/dp_c = −(1/C)·(2g_c·D_c − (2I_c+ε)) / D_c², D_c = Σp_c + Σg_c + ε; then through softmax.
         let up = Double(dy.pointer[0])
@@ -96,10 +53,7 @@ public func softDiceLoss(_ logits: Tensor, targets: [Int32], epsilon: Float = 1)
             a[c] = -up / Double(s.c) * 2 / d
             b[c] = up / Double(s.c) * (2 * inter[c] + eps) / (d * d)
         }
-        let dx = softmaxPullback(probs, targets: targets) { _, t, dp in
-            for c in 0..<s.c { dp[c] = Float((c == t ? a[c] : 0) + b[c]) }
-        }
-        return [dx.inLayout(logits.layout)]
+        return [backend.diceBackward(probabilities: probs, targets: targets, a: a, b: b).inLayout(layout)]
     }
     return loss
 }

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Counts of (true class, predicted class) pixel pairs, from which segmentation scores follow.
 ///
 /// Counts are Int64 so that a whole validation set accumulates without overflow; matrices from
@@ -34,17 +36,10 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public mutating func add(truth: [Int32], prediction: [Int32]) {
         precondition(truth.count == prediction.count, "[ConfusionMatrix] truth \(truth.count) vs prediction \(prediction.count) pixels")
         let k = classes
-        counts.withUnsafeMutableBufferPointer { c in
-            truth.withUnsafeBufferPointer { t in
-                prediction.withUnsafeBufferPointer { p in
-                    for i in 0..<t.count {
-                        let a = Int(t[i]), b = Int(p[i])
-                        precondition(a >= 0 && a < k && b >= 0 && b < k, "[ConfusionMatrix] class pair (\(a), \(b)) outside 0..<\(k)")
-                        c[a * k + b] += 1
-                    }
-                }
-            }
+        for (a, b) in zip(truth, prediction) where a < 0 || Int(a) >= k || b < 0 || Int(b) >= k {
+            preconditionFailure("[ConfusionMatrix] class pair (\(a), \(b)) outside 0..<\(k)")
         }
+        Backend.current.accumulateConfusion(truth: truth, prediction: prediction, classes: k, into: &counts)
     }
 
     /// Adds another matrix's counts.

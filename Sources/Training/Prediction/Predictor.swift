@@ -94,17 +94,9 @@ public final class Predictor {
         return out
     }
 
-    /// Per-pixel argmax of probabilities [classes, H, W].
+    /// Per-pixel argmax of probabilities [classes, H, W] (the first class on ties), on the current backend.
     public static func argmax(_ probabilities: [Float], classes: Int, height: Int, width: Int) -> [Int32] {
-        let plane = height * width
-        var mask = [Int32](repeating: 0, count: plane)
-        probabilities.withUnsafeBufferPointer { p in
-            for i in 0..<plane {
-                var best = p[i], index: Int32 = 0
-                for c in 1..<classes where p[c * plane + i] > best { best = p[c * plane + i]; index = Int32(c) }
-                mask[i] = index
-            }
-        }
-        return mask
+        precondition(probabilities.count == classes * height * width, "[argmax] \(probabilities.count) values for \(classes)x\(height)x\(width)")
+        return Backend.current.argmaxChannels(Tensor(shape: Shape(1, classes, height, width), scalars: probabilities))
     }
 }
