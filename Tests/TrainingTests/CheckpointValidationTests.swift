@@ -62,6 +62,14 @@ final class CheckpointValidationTests: XCTestCase {
         XCTAssertEqual(ck.training?.step, 3)
     }
 
+    /// Within the bounds but far larger than what the file holds (a 4096-wide network in a file
+    /// of a 2-wide one): refused from the metadata, before the model is built.
+    func testConfigurationLargerThanTheStoredTensorsIsRefusedBeforeBuildingIt() throws {
+        let text = try configuration("baseWidth", 4096)
+        XCTAssertTrue(text.hasPrefix("m.safetensors: not a unet checkpoint (metadata 'unet.model' describes a network of at least "), text)
+        XCTAssertTrue(text.hasSuffix("the configuration does not match the tensors)"), text)
+    }
+
     func testHugeBaseWidthIsRefusedBeforeAnyAllocation() throws {
         XCTAssertEqual(try configuration("baseWidth", 1 << 40),
                        "m.safetensors: not a unet checkpoint (metadata 'unet.model': configuration.baseWidth: base width must be between 1 and 8192 (got 1099511627776))")

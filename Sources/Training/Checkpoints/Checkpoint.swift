@@ -89,6 +89,17 @@ public struct Checkpoint {
         let runOptions = try file.metadata["unet.run"].map {
             try decodeMetadata(TrainingOptions.self, "unet.run", $0, path: path, problems: \.problems)
         }
+        // The file must hold at least the network's convolution weights; a small file claiming a
+        // huge network would otherwise make `makeModel` allocate it before any shape check.
+        let stored = file.names.filter { !$0.hasPrefix("optimizer.") }.reduce(0.0) { total, name in
+            total + Double((try? file.tensor(name).shape.reduce(1, *)) ?? 0)
+        }
+        let needed = info.configuration.parameterCountLowerBound
+        if stored < needed {
+            throw CheckpointError.notACheckpoint(path: path, reason: String(format:
+                "metadata 'unet.model' describes a network of at least %.0f weights, but the file holds %.0f values; "
+                + "the configuration does not match the tensors", needed, stored))
+        }
         var tensors: [String: Tensor] = [:]
         for name in file.names {
             let st = try file.tensor(name)
