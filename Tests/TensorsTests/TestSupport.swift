@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Tensors
 
 /// Checks shapes first, then reports the largest difference and where it is.
@@ -55,38 +56,3 @@ func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float = 2e-2, a
     }
 }
 
-/// The first disagreement between tape and finite differences, or nil.
-func gradientMismatch(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float = 2e-2, atol: Float = 2e-3, samples: Int = 24,
-                      _ f: ([Tensor]) -> Tensor) -> String? {
-    var rng = SeededGenerator(seed: 99)
-    let probe = Tape.withoutRecording { f(inputs) }
-    let r = randomArray(probe.count, &rng)
-    func objective() -> Double {
-        let y = Tape.withoutRecording { f(inputs) }.scalars
-        var s: Double = 0
-        for i in 0..<y.count { s += Double(y[i]) * Double(r[i]) }
-        return s
-    }
-    for x in inputs { x.grad = nil }
-    let tape = Tape()
-    let y = tape.record { f(inputs) }
-    tape.backward(from: y, seed: Tensor(shape: y.shape, scalars: r).inLayout(y.layout))
-    for (k, x) in inputs.enumerated() where x.requiresGrad {
-        guard let grad = x.grad?.scalars else { return "input \(k) got no gradient" }
-        let stride = max(1, x.count / samples)
-        for i in Swift.stride(from: 0, to: x.count, by: stride) {
-            let saved = x.pointer[i]
-            x.pointer[i] = saved + eps; x.markModified()
-            let plus = objective()
-            x.pointer[i] = saved - eps; x.markModified()
-            let minus = objective()
-            x.pointer[i] = saved; x.markModified()
-            let numeric = Float((plus - minus) / Double(2 * eps))
-            let diff = abs(numeric - grad[i])
-            if diff > atol + rtol * abs(numeric) {
-                return "input \(k) \(x.shape) index \(i): analytic \(grad[i]) vs numeric \(numeric)"
-            }
-        }
-    }
-    return nil
-}
