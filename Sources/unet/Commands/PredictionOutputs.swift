@@ -89,7 +89,9 @@ struct PredictionManifest {
 
     init(folder: String) {
         path = (folder as NSString).appendingPathComponent(PredictionManifest.fileName)
-        if let data = FileManager.default.contents(atPath: path), let list = try? JSONDecoder().decode([String].self, from: data) {
+        // Read like every other input: a regular file, of bounded size (a list of names).
+        if let bytes = try? RegularFile.read(path, maxBytes: 64 << 20),
+           let list = try? JSONDecoder().decode([String].self, from: Data(bytes)) {
             files = Set(list)
         } else {
             files = []

@@ -21,8 +21,7 @@ enum ExportTarget {
             }
             return
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CommandFailure("--out \(out) exists and is not a regular file; choose another file name") }
-        let head = (FileHandle(forReadingAtPath: out).flatMap { try? $0.read(upToCount: 4) }) ?? Data()
+        guard let head = try OutputSafety.existingFileHead(out, option: "--out", bytes: 4) else { return }
         if !head.isEmpty && !head.starts(with: kind.signature) {
             throw CommandFailure("--out \(out) exists and is not \(kind.what); it is left as it is. Choose another file name")
         }

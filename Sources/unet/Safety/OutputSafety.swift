@@ -52,14 +52,20 @@ enum OutputSafety {
     /// Refuses to replace an existing file that is not a JSON report (its first byte is not `{`):
     /// a mistyped `--json` must not turn a checkpoint or an image into a report.
     static func checkReplaceableReport(_ out: String, option: String) throws {
-        var info = stat()
-        guard stat(out, &info) == 0 else { return }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CommandFailure("\(option) \(out) exists and is not a regular file; choose another file name") }
-        guard let handle = FileHandle(forReadingAtPath: out) else { return }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        guard let head = try existingFileHead(out, option: option, bytes: 64) else { return }
         guard let first = head.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }), first != UInt8(ascii: "{") else { return }
         throw CommandFailure("\(option) \(out) exists and is not a JSON report; it is left as it is. Choose another file name")
+    }
+
+    /// The first `bytes` bytes of an existing output file (nil when there is none), read to
+    /// decide whether it may be replaced; refuses an existing path that is not a regular file.
+    static func existingFileHead(_ out: String, option: String, bytes: Int) throws -> Data? {
+        var info = stat()
+        guard stat(out, &info) == 0 else { return nil }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CommandFailure("\(option) \(out) exists and is not a regular file; choose another file name") }
+        guard let handle = FileHandle(forReadingAtPath: out) else { return Data() }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: bytes)) ?? Data()
     }
 
     static func isDirectory(_ path: String) -> Bool {
