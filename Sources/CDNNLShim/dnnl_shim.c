@@ -10,6 +10,23 @@ dnnl_status_t unet_md_f32(dnnl_memory_desc_t *md, int ndims, const int64_t *dims
     return dnnl_memory_desc_init_by_tag(md, ndims, d, dnnl_f32, tag);
 }
 
+dnnl_memory_desc_t unet_md_bf16(const dnnl_memory_desc_t *md) {
+    // Strides of a plain descriptor count elements, so they stay valid; `any` has none.
+    dnnl_memory_desc_t out = *md;
+    out.data_type = dnnl_bf16;
+    return out;
+}
+
+int unet_md_is_bf16(const dnnl_memory_desc_t *md) { return md->data_type == dnnl_bf16; }
+
+unet_bf16_isa_t unet_bf16_isa(void) {
+    // The ISA oneDNN will dispatch to: the CPU's, capped by ONEDNN_MAX_CPU_ISA / DNNL_MAX_CPU_ISA.
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    if ((isa & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx) return UNET_BF16_AMX;
+    if ((isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16) return UNET_BF16_AVX512;
+    return UNET_BF16_NONE;
+}
+
 static void dims2(dnnl_dims_t out, const int64_t *in) { out[0] = in[0]; out[1] = in[1]; }
 
 dnnl_status_t unet_conv_pd(dnnl_primitive_desc_t *pd, dnnl_engine_t engine, unet_pass_t pass, int deconv, int winograd,

@@ -9,12 +9,16 @@ import CDNNLShim
 /// mixing plain and blocked layouts falls back to a reference implementation hundreds of times slower.
 extension CPUBackend {
     /// Winograd F(4×4, 3×3) keeps the transformed input and output, about 2.25× an input and an
-    /// output map each (counted as 2.5× for the allocator's slack); direct convolutions need no
-    /// more than their scratchpad, negligible here.
+    /// output map each (counted as 2.5× for the allocator's slack); a bfloat16 forward keeps its
+    /// input converted to bfloat16 (2 bytes per channel); direct float32 convolutions need no more
+    /// than their scratchpad, negligible here.
     public func convolutionWorkspaceBytesPerPixel(weight w: Shape, geometry: ConvGeometry, transposed: Bool) -> Int {
-        guard convolutionAlgorithm.triesWinograd(weight: w, geometry: geometry, transposed: transposed) else { return 0 }
         let channels = w[0] + w[1]   // input + output, whichever order the weight stores them in
-        return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
+        switch kernel(for: .forward, weight: w, geometry: geometry, transposed: transposed) {
+        case .winograd: return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
+        case .bf16: return 2 * (transposed ? w[0] : w[1])
+        case .direct: return 0
+        }
     }
 
     /// The descriptor a primitive is created with for an activation: `format_tag_any`, so that
@@ -30,13 +34,23 @@ extension CPUBackend {
         return memoryDesc(shape.dims, dnnl_format_tag_any)
     }
 
-    /// A pointer to `t` in the layout `chosen` (a converted copy, kept alive by `keep`, when it differs).
-    func bindInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String) -> UnsafeMutableRawPointer {
+    /// A pointer to `t` in the layout and element type `chosen` (a converted copy, kept alive by
+    /// `keep`, when it differs). With `remember`, a bfloat16 copy is kept for the next pass that
+    /// asks for the same tensor in the same form (backward-weights after backward-data, both
+    /// reading the output gradient).
+    func bindInput(_ t: Tensor, _ chosen: dnnl_memory_desc_t, _ keep: inout [Storage], key: String,
+                   remember: Bool = false) -> UnsafeMutableRawPointer {
         var stored = memoryDesc(t), want = chosen
         if unet_md_equal(&stored, &want) != 0 { return raw(t) }
+        if let last = lastConversion, last.matches(t, want) {
+            keep.append(last.buffer)
+            lastConversion = nil
+            return UnsafeMutableRawPointer(last.buffer.pointer)
+        }
         let tmp = Storage(count: (unet_md_size(&want) + 3) / 4)
         keep.append(tmp)
         reorder(stored, raw(t), want, UnsafeMutableRawPointer(tmp.pointer), key: "in|" + key)
+        if remember, unet_md_is_bf16(&want) != 0 { lastConversion = ConvertedActivation(tensor: t, md: want, buffer: tmp) }
         return UnsafeMutableRawPointer(tmp.pointer)
     }
 
@@ -71,55 +85,80 @@ extension CPUBackend {
         transposed ? memoryDesc([w[1], w[0], w[2], w[3]], dnnl_format_tag_any) : memoryDesc(w.dims, dnnl_format_tag_any)
     }
 
-    private func convKey(_ x: Shape, _ xl: Layout, _ w: Shape, _ bias: Bool, _ g: ConvGeometry, _ t: Bool) -> String {
-        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)" + algorithmKey(w, g, transposed: t)
+    private func convKey(_ x: Shape, _ xl: Layout, _ w: Shape, _ bias: Bool, _ g: ConvGeometry, _ t: Bool,
+                         _ kernel: ConvolutionKernel) -> String {
+        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)|\(kernel)"
     }
 
-    /// The part of a convolution primitive's cache key that records the algorithm policy's choice.
-    func algorithmKey(_ w: Shape, _ g: ConvGeometry, transposed t: Bool) -> String {
-        convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t) ? "|wino" : ""
-    }
-
-    /// A convolution primitive descriptor: Winograd when the policy asks for it and oneDNN
-    /// implements it for this shape and pass, else direct. `sum` and `relu` are fused post-ops
-    /// (forward inference). The scratchpad is ours to provide (`DNNLContext.execute` takes it from
-    /// the buffer pool for the call): oneDNN's own would keep the largest one ever needed, the
-    /// Winograd transforms of the first layer (hundreds of MB), resident for the whole run.
-    func convolutionDescriptor(_ pass: unet_pass_t, weight w: Shape, geometry g: ConvGeometry, transposed t: Bool,
-                               src: dnnl_memory_desc_t, wei: dnnl_memory_desc_t, bias: dnnl_memory_desc_t?,
+    /// A convolution primitive descriptor computed by `kernel`, from float32 descriptors of its
+    /// activations (`src`, `dst`: for backward-data the diff_src and diff_dst) and `format_tag_any`
+    /// weights. For `.bf16` the inputs of the pass (forward: src and weights; backward-data:
+    /// diff_dst and weights; backward-weights: src and diff_dst) become bfloat16 while results stay
+    /// float32. `.winograd` falls back to direct where oneDNN has no Winograd for the shape or
+    /// pass; `.bf16` falls back to float32 direct where oneDNN offers only its reference
+    /// implementation. `sum` and `relu` are fused post-ops (forward inference). The scratchpad is
+    /// ours to provide (`DNNLContext.execute` takes it from the buffer pool for the call): oneDNN's
+    /// own would keep the largest one ever needed, the Winograd transforms of the first layer
+    /// (hundreds of MB), resident for the whole run.
+    func convolutionDescriptor(_ pass: unet_pass_t, kernel: ConvolutionKernel, weight w: Shape, geometry g: ConvGeometry,
+                               transposed t: Bool, src: dnnl_memory_desc_t, bias: dnnl_memory_desc_t?,
                                dst: dnnl_memory_desc_t, sum: Bool = false, relu: Bool = false,
                                hint: const_dnnl_primitive_desc_t?, key: String) -> dnnl_primitive_desc_t {
-        var src = src, wei = wei, dst = dst
         var attr: dnnl_primitive_attr_t?
         check(unet_postops_attr(&attr, sum ? 1 : 0, relu ? 1 : 0), key)
         check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), key)
         defer { dnnl_primitive_attr_destroy(attr) }
         let strides = [Int64(g.strideH), Int64(g.strideW)], pads = [Int64(g.padH), Int64(g.padW)]
-        var pd: dnnl_primitive_desc_t?
-        withOptionalDesc(bias) { bp in
-            if convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t),
-               unet_conv_pd(&pd, dnnl.engine, pass, 0, 1, &src, &wei, bp, &dst, strides, pads, pads, attr, hint) == dnnl_success {
-                return
+        let f32Weights = anyWeightDesc(w, transposed: t)
+        func create(winograd: Bool, _ src: dnnl_memory_desc_t, _ wei: dnnl_memory_desc_t, _ dst: dnnl_memory_desc_t) -> dnnl_primitive_desc_t? {
+            var pd: dnnl_primitive_desc_t?
+            var src = src, wei = wei, dst = dst
+            let status = withOptionalDesc(bias) { bp in
+                unet_conv_pd(&pd, dnnl.engine, pass, t ? 1 : 0, winograd ? 1 : 0, &src, &wei, bp, &dst, strides, pads, pads, attr, hint)
             }
-            check(unet_conv_pd(&pd, dnnl.engine, pass, t ? 1 : 0, 0, &src, &wei, bp, &dst, strides, pads, pads, attr, hint), key)
+            return status == dnnl_success ? pd : nil
         }
-        return pd!
+        switch kernel {
+        case .winograd:
+            if let pd = create(winograd: true, src, f32Weights, dst) { return pd }
+        case .bf16:
+            var s = src, w16 = f32Weights, d = dst
+            let bf16Src = pass == UNET_BACKWARD_DATA ? src : unet_md_bf16(&s)
+            let bf16Dst = pass == UNET_BACKWARD_DATA || pass == UNET_BACKWARD_WEIGHTS ? unet_md_bf16(&d) : dst
+            let bf16Weights = pass == UNET_BACKWARD_WEIGHTS ? f32Weights : unet_md_bf16(&w16)
+            if let pd = create(winograd: false, bf16Src, bf16Weights, bf16Dst) {
+                if !implementationName(pd).hasPrefix("ref") { return pd }
+                dnnl_primitive_desc_destroy(pd)
+            }
+        case .direct: break
+        }
+        guard let pd = create(winograd: false, src, f32Weights, dst) else {
+            fatalError("[oneDNN] convolution descriptor \(key) could not be created")
+        }
+        return pd
     }
 
-    /// The forward primitive descriptor, also the hint for the backward passes.
-    private func forwardPrimitive(_ x: Shape, _ xl: Layout, _ w: Shape, bias: Bool, _ g: ConvGeometry, transposed t: Bool) -> DNNLPrimitive {
-        let key = "fwd|" + convKey(x, xl, w, bias, g, t)
+    /// oneDNN's name for the implementation a primitive descriptor chose (e.g. `jit_bf16:avx512_core_bf16`).
+    func implementationName(_ pd: dnnl_primitive_desc_t) -> String {
+        var name: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else { return "" }
+        return String(cString: name)
+    }
+
+    /// The forward primitive computed by `kernel`; also the hint for the backward passes computed by it.
+    private func forwardPrimitive(_ x: Shape, _ xl: Layout, _ w: Shape, bias: Bool, _ g: ConvGeometry, transposed t: Bool,
+                                  kernel: ConvolutionKernel) -> DNNLPrimitive {
+        let key = "fwd|" + convKey(x, xl, w, bias, g, t, kernel)
         return dnnl.primitive(key) {
             let y = outputShape(x, w, g, transposed: t)
             let b = bias ? memoryDesc([outChannels(w, transposed: t)], dnnl_a) : nil
-            return convolutionDescriptor(UNET_FORWARD_TRAINING, weight: w, geometry: g, transposed: t,
-                                         src: activationDesc(x, xl), wei: anyWeightDesc(w, transposed: t), bias: b,
+            return convolutionDescriptor(UNET_FORWARD_TRAINING, kernel: kernel, weight: w, geometry: g, transposed: t,
+                                         src: activationDesc(x, xl), bias: b,
                                          dst: activationDesc(y, preferredLayout(channels: y.c)), hint: nil, key: key)
         }
     }
 
-    /// `w` in the layout `md` describes: the tensor itself when plain suffices, else a cached re-laid-out copy.
-    /// `w` laid out as `md`: the tensor itself when plain suffices; else a re-laid-out copy, cached
+    /// `w` laid out (and typed) as `md`: the tensor itself when plain suffices; else a re-laid-out copy, cached
     /// across calls while the weight does not change (inference), transient while it is being
     /// trained (it changes every step, and a cache would only hold memory): pass `cacheable`
     /// accordingly. `keep` owns a transient copy.
@@ -145,11 +184,12 @@ extension CPUBackend {
         precondition(x.shape.rank == 4 && w.shape.rank == 4, "[conv] input \(x.shape), weight \(w.shape) must be 4-D")
         precondition(x.shape.c == (t ? w.shape[0] : w.shape[1]),
                      "[\(t ? "conv_transpose2d" : "conv2d")] input \(x.shape) vs weight \(w.shape): channel mismatch")
-        let p = forwardPrimitive(x.shape, x.layout, w.shape, bias: b != nil, g, transposed: t)
         let yShape = outputShape(x.shape, w.shape, g, transposed: t)
         precondition(yShape.h > 0 && yShape.w > 0, "[conv] input \(x.shape) too small for kernel \(w.shape)")
+        let k = kernel(for: .forward, weight: w.shape, geometry: g, transposed: t)
+        let p = forwardPrimitive(x.shape, x.layout, w.shape, bias: b != nil, g, transposed: t, kernel: k)
         let y = Tensor(shape: yShape, layout: preferredLayout(channels: yShape.c))
-        let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t)
+        let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t, k)
         let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md), dstMD = p.md(dnnl_query_dst_md)
         var keep: [Storage] = []
         let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: !(w.requiresGrad && Tape.isRecording), keep: &keep)
@@ -168,19 +208,19 @@ extension CPUBackend {
     public func convolutionBackwardData(_ dy: Tensor, weight w: Tensor, inputShape: Shape, inputLayout: Layout,
                                         geometry g: ConvGeometry, transposed t: Bool) -> Tensor {
         let dy = dy.inLayout(preferredLayout(channels: dy.shape.c))
-        let base = convKey(inputShape, inputLayout, w.shape, false, g, t)
-        let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t)
-        let key = "bwd_data|" + base
+        let k = kernel(for: .backwardData, weight: w.shape, geometry: g, transposed: t)
+        let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t, kernel: k)
+        let key = "bwd_data|" + convKey(inputShape, inputLayout, w.shape, false, g, t, k)
         let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_BACKWARD_DATA, weight: w.shape, geometry: g, transposed: t,
-                                  src: activationDesc(inputShape, inputLayout), wei: anyWeightDesc(w.shape, transposed: t), bias: nil,
+            convolutionDescriptor(UNET_BACKWARD_DATA, kernel: k, weight: w.shape, geometry: g, transposed: t,
+                                  src: activationDesc(inputShape, inputLayout), bias: nil,
                                   dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
         }
         let dx = Tensor(shape: inputShape, layout: inputLayout)
         let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
         var keep: [Storage] = []
         let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: false, keep: &keep)
-        let dyptr = bindInput(dy, ddstMD, &keep, key: key)
+        let dyptr = bindInput(dy, ddstMD, &keep, key: key, remember: true)
         let (dxptr, finish) = bindOutput(dx, dsrcMD, key: key)
         dnnl.execute(p, [(DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DIFF_SRC, dsrcMD, dxptr)])
         finish()
@@ -191,13 +231,13 @@ extension CPUBackend {
     public func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                            geometry g: ConvGeometry, transposed t: Bool) -> (Tensor, Tensor?) {
         let dy = dy.inLayout(preferredLayout(channels: dy.shape.c))
-        let base = convKey(x.shape, x.layout, weightShape, withBias, g, t)
-        let hint = forwardPrimitive(x.shape, x.layout, weightShape, bias: withBias, g, transposed: t)
-        let key = "bwd_weights|" + base
+        let k = kernel(for: .backwardWeights, weight: weightShape, geometry: g, transposed: t)
+        let hint = forwardPrimitive(x.shape, x.layout, weightShape, bias: withBias, g, transposed: t, kernel: k)
+        let key = "bwd_weights|" + convKey(x.shape, x.layout, weightShape, withBias, g, t, k)
         let cout = outChannels(weightShape, transposed: t)
         let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_BACKWARD_WEIGHTS, weight: weightShape, geometry: g, transposed: t,
-                                  src: activationDesc(x.shape, x.layout), wei: anyWeightDesc(weightShape, transposed: t),
+            convolutionDescriptor(UNET_BACKWARD_WEIGHTS, kernel: k, weight: weightShape, geometry: g, transposed: t,
+                                  src: activationDesc(x.shape, x.layout),
                                   bias: withBias ? memoryDesc([cout], dnnl_a) : nil,
                                   dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
         }

@@ -12,12 +12,11 @@ extension CPUBackend {
                            g.convOutput(x.shape.w, kernel: w.shape[3], vertical: false))
         let layout = preferredLayout(channels: cout)
         if let residual { precondition(residual.shape == yShape, "[fused conv] residual \(residual.shape) vs output \(yShape)") }
-        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
-            + algorithmKey(w.shape, g, transposed: false)
+        let k = kernel(for: .forward, weight: w.shape, geometry: g, transposed: false)
+        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)|\(k)"
         let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_FORWARD_INFERENCE, weight: w.shape, geometry: g, transposed: false,
+            convolutionDescriptor(UNET_FORWARD_INFERENCE, kernel: k, weight: w.shape, geometry: g, transposed: false,
                                   src: activationDesc(x.shape, x.layout),
-                                  wei: memoryDesc(w.shape.dims, dnnl_format_tag_any),
                                   bias: b.map { _ in memoryDesc([cout], dnnl_a) },
                                   dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
         }

@@ -22,6 +22,20 @@ public final class CPUBackend: ComputeBackend {
     /// primitives created afterwards (the choice is part of each primitive's cache key).
     public var convolutionAlgorithm = ConvolutionAlgorithm.fromEnvironment
 
+    /// float32, or bfloat16 convolutions where they pay (`kernel(for:weight:geometry:transposed:)`);
+    /// like the algorithm, part of each convolution primitive's cache key.
+    public private(set) var convolutionPrecision = Precision.fp32
+
+    /// Refuses bf16 on a CPU without native bfloat16 instructions (`BF16Instructions`).
+    public func setConvolutionPrecision(_ precision: Precision) throws {
+        if precision == .bf16, let problem = BF16Instructions.detected.problem { throw PrecisionUnavailable(problem) }
+        convolutionPrecision = precision
+    }
+
+    /// The last activation converted to bfloat16 for a convolution pass, so that the backward-weights
+    /// pass reuses the output gradient that backward-data converted just before.
+    var lastConversion: ConvertedActivation?
+
     public func preferredLayout(channels: Int) -> Layout { channels % 16 == 0 ? .blocked16 : .plain }
 
     /// Number of primitives created so far (each is reused for every later call of the same shape).
@@ -94,4 +108,25 @@ final class CachedWeights {
     }
 
     func matches(_ w: Tensor) -> Bool { tensor === w && version == w.version }
+}
+
+/// An activation converted for a primitive (bfloat16, its layout): valid while the source tensor is
+/// alive and unchanged.
+final class ConvertedActivation {
+    weak var tensor: Tensor?
+    let version: Int
+    let md: dnnl_memory_desc_t
+    let buffer: Storage
+
+    init(tensor: Tensor, md: dnnl_memory_desc_t, buffer: Storage) {
+        self.tensor = tensor
+        self.version = tensor.version
+        self.md = md
+        self.buffer = buffer
+    }
+
+    func matches(_ t: Tensor, _ wanted: dnnl_memory_desc_t) -> Bool {
+        var mine = md, other = wanted
+        return tensor === t && version == t.version && unet_md_equal(&mine, &other) != 0
+    }
 }

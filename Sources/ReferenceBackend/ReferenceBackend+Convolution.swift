@@ -1,7 +1,19 @@
 import Tensors
 
-/// Convolutions through `ReferenceConvolution`'s loops; results are plain.
+/// Convolutions through `ReferenceConvolution`'s loops; results are plain. Under bf16 precision
+/// each pass reads its inputs rounded to bfloat16 (`convolutionInput`).
 extension ReferenceBackend {
+    /// `x` plain, and rounded to bfloat16 values under bf16 precision (a convolution pass's input:
+    /// the forward's input and weight, backward-data's output gradient and weight,
+    /// backward-weights' input and output gradient).
+    func convolutionInput(_ x: Tensor) -> Tensor {
+        let x = plain(x)
+        guard convolutionPrecision == .bf16 else { return x }
+        let y = Tensor(shape: x.shape)
+        for i in 0..<x.count { y.pointer[i] = BFloat16.rounded(x.pointer[i]) }
+        return y
+    }
+
     static func outputShape(_ x: Shape, _ w: Shape, _ g: ConvGeometry, transposed: Bool) -> Shape {
         let (kh, kw) = (w[2], w[3])
         if transposed {
@@ -16,7 +28,7 @@ extension ReferenceBackend {
                      "[\(t ? "conv_transpose2d" : "conv2d")] input \(x.shape) vs weight \(w.shape): channel mismatch")
         let yShape = Self.outputShape(x.shape, w.shape, g, transposed: t)
         precondition(yShape.h > 0 && yShape.w > 0, "[conv] input \(x.shape) too small for kernel \(w.shape)")
-        let x = plain(x)
+        let x = convolutionInput(x), w = convolutionInput(w)
         let y = Tensor(shape: yShape)
         if t {
             ReferenceConvolution.transposedForward(x: x.pointer, xShape: x.shape, w: w.pointer, wShape: w.shape, b: b?.pointer,
@@ -31,7 +43,7 @@ extension ReferenceBackend {
     /// dx, plain whatever `inputLayout` says (callers bring gradients to the layout they need).
     public func convolutionBackwardData(_ dy: Tensor, weight w: Tensor, inputShape: Shape, inputLayout: Layout,
                                         geometry g: ConvGeometry, transposed t: Bool) -> Tensor {
-        let dy = plain(dy)
+        let dy = convolutionInput(dy), w = convolutionInput(w)
         let dx = Tensor(shape: inputShape)
         if t {
             ReferenceConvolution.transposedBackwardData(dy: dy.pointer, dyShape: dy.shape, w: w.pointer, wShape: w.shape,
@@ -45,7 +57,7 @@ extension ReferenceBackend {
 
     public func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                            geometry g: ConvGeometry, transposed t: Bool) -> (Tensor, Tensor?) {
-        let x = plain(x), dy = plain(dy)
+        let x = convolutionInput(x), dy = convolutionInput(dy)
         let dw = Tensor(shape: weightShape)
         let db = withBias ? Tensor(shape: Shape(t ? weightShape[1] : weightShape[0])) : nil
         if t {

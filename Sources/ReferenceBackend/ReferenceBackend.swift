@@ -8,8 +8,19 @@ import Tensors
 /// tensor read while this backend is current) is converted to plain first, so every result is
 /// plain; only `accumulate` writes in place into whatever layout its target has.
 /// It keeps no state between calls (no caches), so switching `Backend.current` to or from it is safe.
+///
+/// With `convolutionPrecision` bf16 it emulates mixed-precision convolutions: every convolution's
+/// inputs and weights are rounded to bfloat16 (nearest, ties to even) before the same loops, so
+/// the products are exact and only the accumulation differs from a backend's bf16 kernels.
 public final class ReferenceBackend: ComputeBackend {
-    public init() {}
+    public private(set) var convolutionPrecision: Precision
+
+    public init(convolutionPrecision: Precision = .fp32) {
+        self.convolutionPrecision = convolutionPrecision
+    }
+
+    /// Any precision: bf16 is emulated (see above).
+    public func setConvolutionPrecision(_ precision: Precision) throws { convolutionPrecision = precision }
 
     public var name: String { "reference" }
 

@@ -18,6 +18,21 @@ typedef enum {
 /// A plain float32 memory descriptor with the given dims and format tag (or dnnl_format_tag_any).
 dnnl_status_t unet_md_f32(dnnl_memory_desc_t *md, int ndims, const int64_t *dims, dnnl_format_tag_t tag);
 
+/// The same descriptor (dims, format tag or `any`) with bfloat16 elements.
+dnnl_memory_desc_t unet_md_bf16(const dnnl_memory_desc_t *md);
+
+/// Whether a descriptor's elements are bfloat16.
+int unet_md_is_bf16(const dnnl_memory_desc_t *md);
+
+/// The native bfloat16 instructions oneDNN will use on this CPU (its effective ISA, which
+/// ONEDNN_MAX_CPU_ISA can lower): none (oneDNN would emulate bf16 slowly), AVX512_BF16, or AMX.
+typedef enum {
+    UNET_BF16_NONE = 0,
+    UNET_BF16_AVX512 = 1,
+    UNET_BF16_AMX = 2,
+} unet_bf16_isa_t;
+unet_bf16_isa_t unet_bf16_isa(void);
+
 /// Convolution (deconv = 0) or transposed convolution (deconv = 1), computed directly
 /// (winograd = 0) or by Winograd's F(4×4, 3×3) (winograd = 1: 3×3 stride-1 convolutions only;
 /// an unsupported shape returns dnnl_unimplemented). For UNET_BACKWARD_DATA `src` and `dst` are

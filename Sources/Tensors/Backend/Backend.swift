@@ -144,12 +144,26 @@ public protocol ComputeBackend: AnyObject {
     /// reach the backend's own; the defaults below are for backends without a thread pool).
     func setThreadCount(_ n: Int)
     var threadCount: Int { get }
+
+    /// The precision convolutions compute in (`Precision`; float32 unless chosen).
+    var convolutionPrecision: Precision { get }
+    /// Chooses it for the convolutions run from now on; throws `PrecisionUnavailable` (saying
+    /// why) when this backend or this machine cannot compute in it.
+    func setConvolutionPrecision(_ precision: Precision) throws
 }
 
 extension ComputeBackend {
     /// A backend without its own thread pool (the reference backend, a device backend) ignores it.
     public func setThreadCount(_ n: Int) {}
     public var threadCount: Int { 1 }
+
+    /// A backend without mixed precision computes in float32 and refuses anything else.
+    public var convolutionPrecision: Precision { .fp32 }
+    public func setConvolutionPrecision(_ precision: Precision) throws {
+        guard precision == .fp32 else {
+            throw PrecisionUnavailable("the \(name) backend has no \(precision) convolutions")
+        }
+    }
 }
 
 /// The backend the ops use. The program chooses it once at start-up (`Backend.use`), before

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Tensors
 
 /// The results of `unet bench`: a human table and one JSON object whose keys stay stable
 /// (`train_step_ms`, `infer_ms`, `peak_rss_mb`, `gflops_train`, `gflops_infer`; Tools/bench reads
@@ -10,6 +11,8 @@ public struct BenchmarkReport {
     public var batch: Int
     public var threads: Int
     public var warmup: Int
+    /// The convolutions' arithmetic.
+    public var precision = Precision.fp32
     /// Training steps, nil when not measured.
     public var training: TimingSummary?
     /// Inference passes, nil when not measured.
@@ -57,6 +60,7 @@ public struct BenchmarkReport {
             "block": c.block.rawValue, "upsampling": c.upsampling.rawValue, "batch_norm": c.batchNorm, "dropout": Double(c.dropout),
             "input_channels": c.inputChannels, "classes": c.classes,
             "size": inputSize, "output_size": outputSize, "batch": batch, "threads": threads, "warmup": warmup,
+            "precision": precision.rawValue,
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -68,7 +72,7 @@ public struct BenchmarkReport {
         var lines = [
             "U-Net depth \(c.depth), width \(c.baseWidth)×\(String(format: "%g", c.widthMultiplier)), \(c.padding.rawValue) padding, \(c.block.rawValue) blocks, "
                 + "\(c.upsampling.rawValue) up-sampling, batch norm \(c.batchNorm ? "on" : "off"), \(c.inputChannels) → \(c.classes) channels",
-            "input \(batch)×\(c.inputChannels)×\(inputSize)² → output \(batch)×\(c.classes)×\(outputSize)², \(threads) thread\(threads == 1 ? "" : "s"), \(warmup) warm-up run\(warmup == 1 ? "" : "s")",
+            "input \(batch)×\(c.inputChannels)×\(inputSize)² → output \(batch)×\(c.classes)×\(outputSize)², \(threads) thread\(threads == 1 ? "" : "s"), \(precision) convolutions, \(warmup) warm-up run\(warmup == 1 ? "" : "s")",
             String(format: "work: %.1f GFLOP forward, %.1f GFLOP per training step (%@)", forwardGFLOP, trainingGFLOP, Self.flopConvention),
             "",
             pad("measure", 26) + pad("median", 12) + pad("min – max", 24) + pad("runs", 6) + "GFLOP/s",

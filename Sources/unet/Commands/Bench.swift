@@ -70,6 +70,7 @@ struct Bench: ParsableCommand {
         try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
         var report = BenchmarkReport(configuration: network, inputSize: inputSize, batch: batchSize, threads: threads, warmup: warmup)
+        report.precision = Backend.current.convolutionPrecision
         if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }
         if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
         report.peakRSS = peakResidentMegabytes()

@@ -80,14 +80,24 @@ struct ComputeOptions: ParsableArguments {
     var device: Device = .cpu
     @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
+    @Option(help: "Convolution arithmetic: fp32 (default) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX).")
+    var precision: Precision = .fp32
 
     func validate() throws {
         if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
     }
 
-    /// Chooses the device for the rest of the process, then its thread count (when given).
+    /// Chooses the device for the rest of the process, then its thread count (when given) and
+    /// its convolution precision (refused, with the reason, where the device cannot compute in it).
     func activate() throws {
         Backend.use(device.backend)
         if let threads { try ComputeThreads.set(threads) }
+        do {
+            try Backend.current.setConvolutionPrecision(precision)
+        } catch let error as PrecisionUnavailable {
+            throw PrecisionUnavailable("--precision \(precision): \(error.description); use --precision fp32")
+        }
     }
 }
+
+extension Precision: ExpressibleByArgument {}
