@@ -34,7 +34,7 @@ final class ConvolutionConformanceTests: XCTestCase {
     struct Results { var y, dx, dw: [Float]; var db: [Float]? }
 
     /// The three convolution methods on one case, with seeded inputs (the same on every backend).
-    func run(_ c: Case, transposed t: Bool, on backend: ComputeBackend) -> Results {
+    static func run(_ c: Case, transposed t: Bool, on backend: ComputeBackend) -> Results {
         var rng = SeededGenerator(seed: UInt64(c.cin * 1000 + c.cout * 10 + c.k))
         let xs = Shape(c.n, c.cin, c.h, c.w), ws = t ? Shape(c.cin, c.cout, c.k, c.k) : Shape(c.cout, c.cin, c.k, c.k)
         let g = ConvGeometry(stride: c.stride, padding: c.pad)
@@ -52,7 +52,7 @@ final class ConvolutionConformanceTests: XCTestCase {
 
     func compare(_ cases: [Case], transposed t: Bool) {
         for c in cases {
-            let r = onBoth { run(c, transposed: t, on: $0) }
+            let r = onBoth { Self.run(c, transposed: t, on: $0) }
             let what = "\(t ? "transposed " : "")\(c)"
             assertMatches(r.tested.y, r.reference.y, tolerance: Tolerance.convolution, "forward \(what)")
             assertMatches(r.tested.dx, r.reference.dx, tolerance: Tolerance.convolution, "backward data \(what)")

@@ -28,6 +28,9 @@ public enum Backends {
 
     public static var underTest: ComputeBackend { named(underTestName) }
 
+    /// Why this machine's CPU backend refuses bf16 convolutions, or nil where it runs them.
+    public static var cpuBF16Problem: String? { BF16Instructions.detected.problem }
+
     /// Runs `body` with `Backend.current` set to `backend`, restoring the previous one afterwards.
     /// Ops capture the backend when they run forward, so a tape recorded here is pulled back on
     /// the same backend even if `backward` is called later.

@@ -27,11 +27,12 @@ enum ToolRunner {
         var signalled = false
     }
 
-    /// Runs `unet` (or `executable`, e.g. a shell wrapping it) with `arguments`. With
+    /// Runs `unet` (or `executable`, e.g. a shell wrapping it) with `arguments` (and `environment`
+    /// added to this process's). With
     /// `timeout`, a process still running after that many seconds is killed (SIGKILL), so that
     /// a test of something that used to hang fails instead of hanging forever.
     static func run(_ arguments: [String], in directory: String? = nil, executable program: String? = nil,
-                    timeout: Double? = nil) throws -> Result {
+                    timeout: Double? = nil, environment extra: [String: String] = [:]) throws -> Result {
         guard let executable else { throw XCTSkip("the unet executable was not built beside the tests") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program ?? executable)
@@ -39,6 +40,7 @@ enum ToolRunner {
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env["COLUMNS"] = "100"
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -3,7 +3,13 @@
 // batch 1), in GFLOP/s, beside the machine's SGEMM rate measured in the same run.
 // Each kernel is first checked against the plain-loop reference on a small shape.
 //
-//   swift run -c release KernelBench [--threads N] [--repeats R]
+// With --kernels, instead: milliseconds of every pass of every layer computed by each of the CPU
+// backend's kernels (float32 direct, float32 Winograd, bfloat16 direct including its conversions
+// of inputs and weights), the kernel the bf16 rule picks and the fastest; for the paper's network
+// (--config A) or the small one (--config B: width 16, 316² input, batch 4). --rounds N repeats
+// the whole table N times, interleaving the kernels, and reports per cell the median of the rounds.
+//
+//   swift run -c release KernelBench [--threads N] [--repeats R] [--kernels [--config A|B] [--rounds N]]
 import CDNNL
 import CPUBackend
 import Foundation
@@ -12,14 +18,21 @@ import Tensors
 
 var threads = ProcessInfo.processInfo.activeProcessorCount
 var repeats = 3
+var kernelTable = false
+var config = "A"
+var rounds = 1
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
     case "--threads": threads = Int(args.next() ?? "") ?? threads
     case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
-    default: print("usage: KernelBench [--threads N] [--repeats R]"); exit(2)
+    case "--kernels": kernelTable = true
+    case "--config": config = args.next() ?? config
+    case "--rounds": rounds = Int(args.next() ?? "") ?? rounds
+    default: print("usage: KernelBench [--threads N] [--repeats R] [--kernels [--config A|B] [--rounds N]]"); exit(2)
     }
 }
+guard config == "A" || config == "B" else { print("--config takes A or B"); exit(2) }
 Backend.use(CPUBackend.shared)
 do { try ComputeThreads.set(threads) } catch { print("\(error)"); exit(2) }
 
@@ -57,11 +70,12 @@ let gemmTime = timeIt { _ = dnnl_sgemm(78, 78, Int64(n), Int64(n), Int64(n), 1, 
 let gemmRate = 2 * Double(n * n * n) / gemmTime / 1e9
 print(String(format: "SGEMM %dx%d: %.1f GFLOP/s (%d threads)\n", n, n, gemmRate, threads))
 
-// 3. The paper's layer shapes.
+// 3. The layer shapes: the paper's (config A), or config B's (width 16, 316² input, batch 4).
 struct Layer { let name: String; let cin, cout, size, kernel, stride: Int; let transposed: Bool }
 var layers: [Layer] = []
-var size = 572
-var widths = [64, 128, 256, 512, 1024]
+let batch = config == "A" ? 1 : 4
+var size = config == "A" ? 572 : 316
+var widths = config == "A" ? [64, 128, 256, 512, 1024] : [16, 32, 64, 128, 256]
 var cin = 1
 for (l, w) in widths.enumerated() {
     layers.append(Layer(name: "enc\(l).conv1", cin: cin, cout: w, size: size, kernel: 3, stride: 1, transposed: false))
@@ -69,7 +83,7 @@ for (l, w) in widths.enumerated() {
     size = (size - 4) / 2
     cin = w
 }
-size = 28
+size *= 2   // the bottleneck's output: the first up-convolution's input
 for l in stride(from: 3, through: 0, by: -1) {
     let w = widths[l]
     layers.append(Layer(name: "dec\(l).up", cin: 2 * w, cout: w, size: size, kernel: 2, stride: 2, transposed: true))
@@ -78,14 +92,20 @@ for l in stride(from: 3, through: 0, by: -1) {
     layers.append(Layer(name: "dec\(l).conv2", cin: w, cout: w, size: size - 2, kernel: 3, stride: 1, transposed: false))
     size -= 4
 }
-layers.append(Layer(name: "head", cin: 64, cout: 2, size: 388, kernel: 1, stride: 1, transposed: false))
+layers.append(Layer(name: "head", cin: widths[0], cout: 2, size: size, kernel: 1, stride: 1, transposed: false))
 
 let backend = CPUBackend.shared
+if kernelTable {
+    KernelTable(layers: layers.map { KernelTable.Layer(name: $0.name, cin: $0.cin, cout: $0.cout, size: $0.size,
+                                                       kernel: $0.kernel, stride: $0.stride, transposed: $0.transposed) },
+                batch: batch, repeats: repeats, rounds: rounds).run(using: &rng)
+    exit(0)
+}
 print("layer           shape                      fwd GF/s  bwd-data  bwd-wts   fwd ms")
 var totals = (flops: 0.0, fwd: 0.0, bd: 0.0, bw: 0.0)
 for L in layers {
     let xLayout = backend.preferredLayout(channels: L.cin)
-    let x = Tensor.randomNormal(Shape(1, L.cin, L.size, L.size), std: 1, using: &rng).inLayout(xLayout)
+    let x = Tensor.randomNormal(Shape(batch, L.cin, L.size, L.size), std: 1, using: &rng).inLayout(xLayout)
     let wShape = L.transposed ? Shape(L.cin, L.cout, L.kernel, L.kernel) : Shape(L.cout, L.cin, L.kernel, L.kernel)
     let w = Tensor.randomNormal(wShape, std: 0.05, using: &rng)
     let g = ConvGeometry(stride: L.stride, padding: 0)
@@ -93,7 +113,7 @@ for L in layers {
     let fwd = timeIt { y = backend.convolution(x, weight: w, bias: nil, geometry: g, transposed: L.transposed) }
     let bd = timeIt { _ = backend.convolutionBackwardData(y, weight: w, inputShape: x.shape, inputLayout: x.layout, geometry: g, transposed: L.transposed) }
     let bw = timeIt { _ = backend.convolutionBackwardWeights(x, y, weightShape: wShape, withBias: false, geometry: g, transposed: L.transposed) }
-    let outPixels = Double(y.shape.h * y.shape.w), inPixels = Double(L.size * L.size)
+    let outPixels = Double(batch * y.shape.h * y.shape.w), inPixels = Double(batch * L.size * L.size)
     let flops = 2 * Double(L.cin * L.cout * L.kernel * L.kernel) * (L.transposed ? inPixels : outPixels)
     totals.flops += flops; totals.fwd += fwd; totals.bd += bd; totals.bw += bw
     let shape = "\(L.cin)->\(L.cout) \(L.size)^2 k\(L.kernel)\(L.transposed ? " up" : "")"
