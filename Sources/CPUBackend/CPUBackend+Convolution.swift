@@ -12,13 +12,16 @@ extension CPUBackend {
     /// output map each (counted as 2.5× for the allocator's slack); a bfloat16 forward keeps its
     /// input converted to bfloat16 (2 bytes per channel); direct float32 convolutions need no more
     /// than their scratchpad, negligible here.
+    /// Where the kernel is timed, the largest of its candidates'.
     public func convolutionWorkspaceBytesPerPixel(weight w: Shape, geometry: ConvGeometry, transposed: Bool) -> Int {
         let channels = w[0] + w[1]   // input + output, whichever order the weight stores them in
-        switch kernel(for: .forward, weight: w, geometry: geometry, transposed: transposed) {
-        case .winograd: return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
-        case .bf16: return 2 * (transposed ? w[0] : w[1])
-        case .direct: return 0
-        }
+        return kernelCandidates(for: .forward, weight: w, geometry: geometry, transposed: transposed).map { k -> Int in
+            switch k {
+            case .winograd: return MemoryLayout<Float>.size * ((5 * channels + 1) / 2)
+            case .bf16: return 2 * (transposed ? w[0] : w[1])
+            case .direct: return 0
+            }
+        }.max()!
     }
 
     /// The descriptor a primitive is created with for an activation: `format_tag_any`, so that
@@ -85,9 +88,10 @@ extension CPUBackend {
         transposed ? memoryDesc([w[1], w[0], w[2], w[3]], dnnl_format_tag_any) : memoryDesc(w.dims, dnnl_format_tag_any)
     }
 
+    /// A convolution's cache key: with `kernel`, of its primitive; without, of the timed choice among kernels.
     private func convKey(_ x: Shape, _ xl: Layout, _ w: Shape, _ bias: Bool, _ g: ConvGeometry, _ t: Bool,
-                         _ kernel: ConvolutionKernel) -> String {
-        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)|\(kernel)"
+                         _ kernel: ConvolutionKernel? = nil) -> String {
+        "\(t ? "deconv" : "conv")|\(x)|\(xl)|\(w)|\(bias)|\(g)" + (kernel.map { "|\($0)" } ?? "")
     }
 
     /// A convolution primitive descriptor computed by `kernel`, from float32 descriptors of its
@@ -186,79 +190,85 @@ extension CPUBackend {
                      "[\(t ? "conv_transpose2d" : "conv2d")] input \(x.shape) vs weight \(w.shape): channel mismatch")
         let yShape = outputShape(x.shape, w.shape, g, transposed: t)
         precondition(yShape.h > 0 && yShape.w > 0, "[conv] input \(x.shape) too small for kernel \(w.shape)")
-        let k = kernel(for: .forward, weight: w.shape, geometry: g, transposed: t)
-        let p = forwardPrimitive(x.shape, x.layout, w.shape, bias: b != nil, g, transposed: t, kernel: k)
         let y = Tensor(shape: yShape, layout: preferredLayout(channels: yShape.c))
-        let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t, k)
-        let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md), dstMD = p.md(dnnl_query_dst_md)
-        var keep: [Storage] = []
-        let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: !(w.requiresGrad && Tape.isRecording), keep: &keep)
-        let xptr = bindInput(x, srcMD, &keep, key: key)
-        let (yptr, finish) = bindOutput(y, dstMD, key: key)
-        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, dstMD, yptr),
-        ]
-        if let b { args.append((DNNL_ARG_BIAS, memoryDesc([b.count], dnnl_a), raw(b))) }
-        dnnl.execute(p, args)
-        finish()
-        withExtendedLifetime(keep) {}
+        let cacheable = !(w.requiresGrad && Tape.isRecording)
+        runTimed(.forward, weight: w.shape, geometry: g, transposed: t, key: "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t)) { k in
+            let p = forwardPrimitive(x.shape, x.layout, w.shape, bias: b != nil, g, transposed: t, kernel: k)
+            let key = "fwd|" + convKey(x.shape, x.layout, w.shape, b != nil, g, t, k)
+            let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md), dstMD = p.md(dnnl_query_dst_md)
+            var keep: [Storage] = []
+            let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: cacheable, keep: &keep)
+            let xptr = bindInput(x, srcMD, &keep, key: key)
+            let (yptr, finish) = bindOutput(y, dstMD, key: key)
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+                (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, dstMD, yptr),
+            ]
+            if let b { args.append((DNNL_ARG_BIAS, memoryDesc([b.count], dnnl_a), raw(b))) }
+            dnnl.execute(p, args)
+            finish()
+            withExtendedLifetime(keep) {}
+        }
         return y
     }
 
     public func convolutionBackwardData(_ dy: Tensor, weight w: Tensor, inputShape: Shape, inputLayout: Layout,
                                         geometry g: ConvGeometry, transposed t: Bool) -> Tensor {
         let dy = dy.inLayout(preferredLayout(channels: dy.shape.c))
-        let k = kernel(for: .backwardData, weight: w.shape, geometry: g, transposed: t)
-        let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t, kernel: k)
-        let key = "bwd_data|" + convKey(inputShape, inputLayout, w.shape, false, g, t, k)
-        let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_BACKWARD_DATA, kernel: k, weight: w.shape, geometry: g, transposed: t,
-                                  src: activationDesc(inputShape, inputLayout), bias: nil,
-                                  dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
-        }
         let dx = Tensor(shape: inputShape, layout: inputLayout)
-        let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
-        var keep: [Storage] = []
-        let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: false, keep: &keep)
-        let dyptr = bindInput(dy, ddstMD, &keep, key: key, remember: true)
-        let (dxptr, finish) = bindOutput(dx, dsrcMD, key: key)
-        dnnl.execute(p, [(DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DIFF_SRC, dsrcMD, dxptr)])
-        finish()
-        withExtendedLifetime(keep) {}
+        runTimed(.backwardData, weight: w.shape, geometry: g, transposed: t,
+                 key: "bwd_data|" + convKey(inputShape, inputLayout, w.shape, false, g, t)) { k in
+            let hint = forwardPrimitive(inputShape, inputLayout, w.shape, bias: false, g, transposed: t, kernel: k)
+            let key = "bwd_data|" + convKey(inputShape, inputLayout, w.shape, false, g, t, k)
+            let p = dnnl.primitive(key) {
+                convolutionDescriptor(UNET_BACKWARD_DATA, kernel: k, weight: w.shape, geometry: g, transposed: t,
+                                      src: activationDesc(inputShape, inputLayout), bias: nil,
+                                      dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
+            }
+            let wmd = p.md(dnnl_query_weights_md), dsrcMD = p.md(dnnl_query_diff_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
+            var keep: [Storage] = []
+            let wptr = weights(w, as: wmd, transposed: t, key: key, cacheable: false, keep: &keep)
+            let dyptr = bindInput(dy, ddstMD, &keep, key: key, remember: true)
+            let (dxptr, finish) = bindOutput(dx, dsrcMD, key: key)
+            dnnl.execute(p, [(DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DIFF_SRC, dsrcMD, dxptr)])
+            finish()
+            withExtendedLifetime(keep) {}
+        }
         return dx
     }
 
     public func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                            geometry g: ConvGeometry, transposed t: Bool) -> (Tensor, Tensor?) {
         let dy = dy.inLayout(preferredLayout(channels: dy.shape.c))
-        let k = kernel(for: .backwardWeights, weight: weightShape, geometry: g, transposed: t)
-        let hint = forwardPrimitive(x.shape, x.layout, weightShape, bias: withBias, g, transposed: t, kernel: k)
-        let key = "bwd_weights|" + convKey(x.shape, x.layout, weightShape, withBias, g, t, k)
         let cout = outChannels(weightShape, transposed: t)
-        let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_BACKWARD_WEIGHTS, kernel: k, weight: weightShape, geometry: g, transposed: t,
-                                  src: activationDesc(x.shape, x.layout),
-                                  bias: withBias ? memoryDesc([cout], dnnl_a) : nil,
-                                  dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
-        }
         let dw = Tensor(shape: weightShape)
-        var plain = weightDesc(weightShape, transposed: t)
-        var chosen = p.md(dnnl_query_diff_weights_md)
-        let direct = unet_md_equal(&plain, &chosen) != 0
-        let scratch = direct ? nil : Storage(count: (unet_md_size(&chosen) + 3) / 4)
-        let dwPtr = scratch.map { UnsafeMutableRawPointer($0.pointer) } ?? raw(dw)
-        let srcMD = p.md(dnnl_query_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
-        var keep: [Storage] = []
-        let xptr = bindInput(x, srcMD, &keep, key: key)
-        let dyptr = bindInput(dy, ddstMD, &keep, key: key + "|dy")
-        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_DIFF_WEIGHTS, chosen, dwPtr),
-        ]
         let db = withBias ? Tensor(shape: Shape(cout)) : nil
-        if let db { args.append((DNNL_ARG_DIFF_BIAS, memoryDesc([cout], dnnl_a), raw(db))) }
-        dnnl.execute(p, args)
-        withExtendedLifetime(keep) {}
-        if let scratch { reorder(chosen, UnsafeMutableRawPointer(scratch.pointer), plain, raw(dw), key: "dwreorder|" + key) }
+        runTimed(.backwardWeights, weight: weightShape, geometry: g, transposed: t,
+                 key: "bwd_weights|" + convKey(x.shape, x.layout, weightShape, withBias, g, t)) { k in
+            let hint = forwardPrimitive(x.shape, x.layout, weightShape, bias: withBias, g, transposed: t, kernel: k)
+            let key = "bwd_weights|" + convKey(x.shape, x.layout, weightShape, withBias, g, t, k)
+            let p = dnnl.primitive(key) {
+                convolutionDescriptor(UNET_BACKWARD_WEIGHTS, kernel: k, weight: weightShape, geometry: g, transposed: t,
+                                      src: activationDesc(x.shape, x.layout),
+                                      bias: withBias ? memoryDesc([cout], dnnl_a) : nil,
+                                      dst: activationDesc(dy.shape, dy.layout), hint: hint.pd, key: key)
+            }
+            var plain = weightDesc(weightShape, transposed: t)
+            var chosen = p.md(dnnl_query_diff_weights_md)
+            let direct = unet_md_equal(&plain, &chosen) != 0
+            let scratch = direct ? nil : Storage(count: (unet_md_size(&chosen) + 3) / 4)
+            let dwPtr = scratch.map { UnsafeMutableRawPointer($0.pointer) } ?? raw(dw)
+            let srcMD = p.md(dnnl_query_src_md), ddstMD = p.md(dnnl_query_diff_dst_md)
+            var keep: [Storage] = []
+            let xptr = bindInput(x, srcMD, &keep, key: key)
+            let dyptr = bindInput(dy, ddstMD, &keep, key: key + "|dy")
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+                (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_DIFF_DST, ddstMD, dyptr), (DNNL_ARG_DIFF_WEIGHTS, chosen, dwPtr),
+            ]
+            if let db { args.append((DNNL_ARG_DIFF_BIAS, memoryDesc([cout], dnnl_a), raw(db))) }
+            dnnl.execute(p, args)
+            withExtendedLifetime(keep) {}
+            if let scratch { reorder(chosen, UnsafeMutableRawPointer(scratch.pointer), plain, raw(dw), key: "dwreorder|" + key) }
+        }
         return (dw, db)
     }
 }

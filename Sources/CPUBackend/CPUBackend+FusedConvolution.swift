@@ -12,14 +12,6 @@ extension CPUBackend {
                            g.convOutput(x.shape.w, kernel: w.shape[3], vertical: false))
         let layout = preferredLayout(channels: cout)
         if let residual { precondition(residual.shape == yShape, "[fused conv] residual \(residual.shape) vs output \(yShape)") }
-        let k = kernel(for: .forward, weight: w.shape, geometry: g, transposed: false)
-        let key = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)|\(k)"
-        let p = dnnl.primitive(key) {
-            convolutionDescriptor(UNET_FORWARD_INFERENCE, kernel: k, weight: w.shape, geometry: g, transposed: false,
-                                  src: activationDesc(x.shape, x.layout),
-                                  bias: b.map { _ in memoryDesc([cout], dnnl_a) },
-                                  dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
-        }
         // The sum post-op accumulates into dst, so dst starts as the residual, in the output's layout.
         let y: Tensor
         if let residual {
@@ -27,16 +19,35 @@ extension CPUBackend {
         } else {
             y = Tensor(shape: yShape, layout: layout)
         }
-        let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
-        var keep: [Storage] = []
-        let wptr = weights(w, as: wmd, transposed: false, key: key, cacheable: true, keep: &keep)
-        let xptr = bindInput(x, srcMD, &keep, key: key)
-        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-            (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
-        ]
-        if let b { args.append((DNNL_ARG_BIAS, memoryDesc([cout], dnnl_a), raw(b))) }
-        dnnl.execute(p, args)
-        withExtendedLifetime(keep) {}
+        let base = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
+        // Timing runs write into a scratch output: with the sum post-op each run accumulates.
+        var timingOutput: Tensor?
+        runTimed(.forward, weight: w.shape, geometry: g, transposed: false, key: base) { k, timing in
+            let key = base + "|\(k)"
+            let p = dnnl.primitive(key) {
+                convolutionDescriptor(UNET_FORWARD_INFERENCE, kernel: k, weight: w.shape, geometry: g, transposed: false,
+                                      src: activationDesc(x.shape, x.layout),
+                                      bias: b.map { _ in memoryDesc([cout], dnnl_a) },
+                                      dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
+            }
+            let dst: Tensor
+            if timing {
+                if timingOutput == nil { timingOutput = Tensor(shape: yShape, layout: layout) }
+                dst = timingOutput!
+            } else {
+                dst = y
+            }
+            let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
+            var keep: [Storage] = []
+            let wptr = weights(w, as: wmd, transposed: false, key: key, cacheable: true, keep: &keep)
+            let xptr = bindInput(x, srcMD, &keep, key: key)
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+                (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(dst), raw(dst)),
+            ]
+            if let b { args.append((DNNL_ARG_BIAS, memoryDesc([cout], dnnl_a), raw(b))) }
+            dnnl.execute(p, args)
+            withExtendedLifetime(keep) {}
+        }
         return y
     }
 }

@@ -22,9 +22,16 @@ public final class CPUBackend: ComputeBackend {
     /// primitives created afterwards (the choice is part of each primitive's cache key).
     public var convolutionAlgorithm = ConvolutionAlgorithm.fromEnvironment
 
-    /// float32, or bfloat16 convolutions where they pay (`kernel(for:weight:geometry:transposed:)`);
-    /// like the algorithm, part of each convolution primitive's cache key.
+    /// float32, or bfloat16 convolutions where they are faster (`kernelCandidates`, `runTimed`);
+    /// the kernel is part of each convolution primitive's cache key.
     public private(set) var convolutionPrecision = Precision.fp32
+
+    /// The kernel timed fastest for each convolution pass and shape, in this process (bf16 with the
+    /// automatic algorithm; see `runTimed`).
+    public internal(set) var timedChoices: [String: ConvolutionKernel] = [:]
+
+    /// Forgets the timed choices (benchmarks that time the choice itself).
+    public func forgetTimedChoices() { timedChoices = [:] }
 
     /// Refuses bf16 on a CPU without native bfloat16 instructions (`BF16Instructions`).
     public func setConvolutionPrecision(_ precision: Precision) throws {

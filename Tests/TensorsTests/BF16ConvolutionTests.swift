@@ -100,22 +100,56 @@ final class BF16ConvolutionTests: XCTestCase {
         for w in [Shape(64, 64, 3, 3), Shape(128, 64, 3, 3), Shape(16, 1, 3, 3), Shape(32, 16, 1, 1)] {
             for pass in ConvolutionPass.allCases {
                 let expected: ConvolutionKernel = backend.convolutionAlgorithm.triesWinograd(weight: w, geometry: g1, transposed: false) ? .winograd : .direct
-                XCTAssertEqual(backend.kernel(for: pass, weight: w, geometry: g1, transposed: false), expected, "\(w) \(pass)")
+                XCTAssertEqual(backend.kernelCandidates(for: pass, weight: w, geometry: g1, transposed: false), [expected], "\(w) \(pass)")
             }
         }
     }
 
     /// bf16 only where both channel counts are multiples of 16 (the blocked layout): the image-facing
-    /// first convolution and the class head stay float32.
-    func testBF16AppliesOnlyBetweenBlockedMaps() throws {
-        let g1 = ConvGeometry(stride: 1, padding: 0)
-        try onCPU(.bf16, .direct) {
-            XCTAssertEqual(backend.kernel(for: .forward, weight: Shape(64, 1, 3, 3), geometry: g1, transposed: false), .direct)
-            XCTAssertEqual(backend.kernel(for: .forward, weight: Shape(2, 64, 1, 1), geometry: g1, transposed: false), .direct)
-            XCTAssertEqual(backend.kernel(for: .forward, weight: Shape(64, 64, 3, 3), geometry: g1, transposed: false), .bf16)
-            XCTAssertEqual(backend.kernel(for: .backwardData, weight: Shape(128, 64, 2, 2), geometry: ConvGeometry(stride: 2, padding: 0),
-                                          transposed: true), .bf16)
+    /// first convolution and the class head stay float32; the automatic algorithm times the float32
+    /// default against bf16.
+    func testCandidates() throws {
+        let g1 = ConvGeometry(stride: 1, padding: 0), g2 = ConvGeometry(stride: 2, padding: 0)
+        try onCPU(.bf16, .auto) {
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(64, 1, 3, 3), geometry: g1, transposed: false), [.direct])
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(2, 64, 1, 1), geometry: g1, transposed: false), [.direct])
+            XCTAssertEqual(backend.kernelCandidates(for: .backwardData, weight: Shape(64, 64, 3, 3), geometry: g1, transposed: false), [.winograd, .bf16])
+            XCTAssertEqual(backend.kernelCandidates(for: .backwardWeights, weight: Shape(128, 64, 2, 2), geometry: g2, transposed: true), [.direct, .bf16])
         }
+        try onCPU(.bf16, .direct) {
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(64, 64, 3, 3), geometry: g1, transposed: false), [.bf16])
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(64, 1, 3, 3), geometry: g1, transposed: false), [.direct])
+        }
+        try onCPU(.bf16, .winograd) {
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(64, 64, 3, 3), geometry: g1, transposed: false), [.winograd])
+            XCTAssertEqual(backend.kernelCandidates(for: .forward, weight: Shape(64, 64, 2, 2), geometry: g2, transposed: true), [.bf16])
+        }
+    }
+
+    /// The automatic choice times its candidates once per pass and shape, then keeps the choice:
+    /// the result is exactly what the chosen kernel computes, on the first call and later ones.
+    func testTimedChoiceIsKeptAndComputesWithTheChosenKernel() throws {
+        var rng = SeededGenerator(seed: 9)
+        let xs = Shape(1, 32, 20, 18), ws = Shape(16, 32, 3, 3)
+        let x = randomArray(xs.count, &rng), w = randomArray(ws.count, &rng, scale: 0.2)
+        func forward() -> [Float] {
+            conv2d(Tensor(shape: xs, scalars: x).inLayout(.blocked16), weight: Tensor(shape: ws, scalars: w)).scalars
+        }
+        let (first, second, added, after) = try onCPU(.bf16, .auto) { () -> ([Float], [Float], [ConvolutionKernel], Int) in
+            let before = backend.timedChoices
+            let first = forward()
+            let added = backend.timedChoices.filter { before[$0.key] == nil }.map(\.value)
+            let count = backend.timedChoices.count
+            let second = forward()
+            return (first, second, added, backend.timedChoices.count - count)
+        }
+        XCTAssertEqual(added.count, 1, "one timed choice for the forward pass of this shape")
+        XCTAssertEqual(after, 0, "the second call reused the choice")
+        XCTAssertEqual(first, second)
+        let chosen = try XCTUnwrap(added.first)
+        XCTAssertTrue([.winograd, .bf16].contains(chosen), "\(chosen)")
+        let forced = try onCPU(.bf16, chosen == .bf16 ? .direct : .winograd) { forward() }
+        XCTAssertEqual(first, forced, "the result is the chosen kernel's (\(chosen))")
     }
 
     func testRefusalNamesTheMissingInstructions() {

@@ -4,23 +4,32 @@ import Tensors
 
 /// Milliseconds of every pass of every layer under each CPU kernel, as the backend runs it
 /// (bfloat16 timings include converting the pass's inputs and weights; backward-weights is timed
-/// right after an untimed backward-data, whose converted output gradient it reuses, as in training).
+/// right after an untimed backward-data, whose converted output gradient it reuses, as in
+/// training), and under `--precision bf16`'s timed choice between the float32 default and bf16.
 struct KernelTable {
     struct Layer { let name: String; let cin, cout, size, kernel, stride: Int; let transposed: Bool }
     let layers: [Layer]
     let batch, repeats, rounds: Int
 
-    /// The backend settings that make it use `kernel` wherever that kernel applies.
-    func select(_ kernel: ConvolutionKernel) {
+    /// The configurations timed: each kernel forced, and bf16 with the automatic (timed) choice.
+    enum Setting: String, CaseIterable { case direct, winograd, bf16, auto }
+
+    func select(_ setting: Setting) {
         let backend = CPUBackend.shared
-        switch kernel {
+        switch setting {
         case .direct: try! backend.setConvolutionPrecision(.fp32); backend.convolutionAlgorithm = .direct
         case .winograd: try! backend.setConvolutionPrecision(.fp32); backend.convolutionAlgorithm = .winograd
         case .bf16: try! backend.setConvolutionPrecision(.bf16); backend.convolutionAlgorithm = .direct
+        case .auto: try! backend.setConvolutionPrecision(.bf16); backend.convolutionAlgorithm = .auto
         }
     }
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, n - s.count))
+        return right ? fill + s : s + fill
+    }
 
     func seconds(_ body: () -> Void) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -28,17 +37,23 @@ struct KernelTable {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    /// Median ms of each pass of `layer` under `kernel` (nil where the kernel does not apply).
-    func time(_ L: Layer, _ kernel: ConvolutionKernel, using rng: inout SeededGenerator) -> [ConvolutionPass: Double] {
-        select(kernel)
+    struct Measured { var ms: [ConvolutionPass: Double] = [:]; var chosen: [ConvolutionPass: ConvolutionKernel] = [:] }
+
+    /// Median ms of each pass of `layer` under `setting` (NaN where a forced kernel does not
+    /// apply), and under `.auto` the kernel chosen for each pass.
+    func time(_ L: Layer, _ setting: Setting, using rng: inout SeededGenerator) -> Measured {
+        select(setting)
         let backend = CPUBackend.shared
+        backend.forgetTimedChoices()
         let wShape = L.transposed ? Shape(L.cin, L.cout, L.kernel, L.kernel) : Shape(L.cout, L.cin, L.kernel, L.kernel)
         let g = ConvGeometry(stride: L.stride, padding: 0)
-        var result: [ConvolutionPass: Double] = [:]
-        for pass in ConvolutionPass.allCases where backend.kernel(for: pass, weight: wShape, geometry: g, transposed: L.transposed) != kernel {
-            result[pass] = .nan
+        var m = Measured()
+        if let forced = ConvolutionKernel(rawValue: setting.rawValue) {
+            for pass in ConvolutionPass.allCases where backend.kernelCandidates(for: pass, weight: wShape, geometry: g, transposed: L.transposed) != [forced] {
+                m.ms[pass] = .nan
+            }
+            if m.ms.count == 3 { return m }
         }
-        if result.count == 3 { return result }
         let x = Tensor.randomNormal(Shape(batch, L.cin, L.size, L.size), std: 1, using: &rng).inLayout(backend.preferredLayout(channels: L.cin))
         let w = Tensor.randomNormal(wShape, std: 0.05, using: &rng)
         var y: Tensor!
@@ -49,62 +64,64 @@ struct KernelTable {
         func backwardWeights() {
             _ = backend.convolutionBackwardWeights(x, y, weightShape: wShape, withBias: false, geometry: g, transposed: L.transposed)
         }
-        forward(); backwardData(); backwardWeights()   // primitive creation, page faults
-        if result[.forward] == nil { result[.forward] = 1e3 * median((0..<repeats).map { _ in seconds(forward) }) }
-        if result[.backwardData] == nil { result[.backwardData] = 1e3 * median((0..<repeats).map { _ in seconds(backwardData) }) }
-        if result[.backwardWeights] == nil {
-            result[.backwardWeights] = 1e3 * median((0..<repeats).map { _ in backwardData(); return seconds(backwardWeights) })
+        // Primitive creation, page faults, and under .auto the timed choice of each pass.
+        for (pass, run) in [(ConvolutionPass.forward, forward), (.backwardData, backwardData), (.backwardWeights, backwardWeights)] {
+            let before = Set(backend.timedChoices.keys)
+            run()
+            let candidates = backend.kernelCandidates(for: pass, weight: wShape, geometry: g, transposed: L.transposed)
+            m.chosen[pass] = backend.timedChoices.first { !before.contains($0.key) }?.value ?? candidates[0]
         }
-        return result
+        if m.ms[.forward] == nil { m.ms[.forward] = 1e3 * median((0..<repeats).map { _ in seconds(forward) }) }
+        if m.ms[.backwardData] == nil { m.ms[.backwardData] = 1e3 * median((0..<repeats).map { _ in seconds(backwardData) }) }
+        if m.ms[.backwardWeights] == nil {
+            m.ms[.backwardWeights] = 1e3 * median((0..<repeats).map { _ in backwardData(); return seconds(backwardWeights) })
+        }
+        return m
     }
 
     func run(using rng: inout SeededGenerator) {
-        let kernels = ConvolutionKernel.allCases
-        // samples[layer][kernel][pass]: one value per round; the rounds interleave the kernels.
-        var samples = [[ConvolutionKernel: [ConvolutionPass: [Double]]]](repeating: [:], count: layers.count)
+        let settings = Setting.allCases
+        // samples[layer][setting][pass]: one value per round; the rounds interleave the settings.
+        var samples = [[Setting: [ConvolutionPass: [Double]]]](repeating: [:], count: layers.count)
+        var choices = [[ConvolutionPass: [ConvolutionKernel]]](repeating: [:], count: layers.count)
         for round in 0..<rounds {
             for (i, L) in layers.enumerated() {
-                let order = round % 2 == 0 ? kernels : kernels.reversed()
-                for k in order {
-                    for (pass, ms) in time(L, k, using: &rng) { samples[i][k, default: [:]][pass, default: []].append(ms) }
+                for s in round % 2 == 0 ? settings : settings.reversed() {
+                    let m = time(L, s, using: &rng)
+                    for (pass, ms) in m.ms { samples[i][s, default: [:]][pass, default: []].append(ms) }
+                    if s == .auto { for (pass, k) in m.chosen { choices[i][pass, default: []].append(k) } }
                 }
             }
         }
-        // The rule's choice under bf16 with the automatic algorithm.
-        let backend = CPUBackend.shared
-        try! backend.setConvolutionPrecision(.bf16)
-        backend.convolutionAlgorithm = .auto
         print("batch \(batch), \(repeats) timed runs per cell after one warm-up, median of \(rounds) round\(rounds == 1 ? "" : "s"), ms")
-        print("layer           shape                  pass              f32 direct  f32 Winograd  bf16 direct  rule      fastest")
+        print(pad("layer", 16) + pad("shape", 23) + pad("pass", 18) + pad("f32 direct", 12, right: true) + pad("f32 Winograd", 14, right: true)
+              + pad("bf16 direct", 13, right: true) + pad("bf16 auto", 11, right: true) + "  auto chose (per round)")
         var totals: [String: Double] = [:]
+        let backend = CPUBackend.shared
+        try! backend.setConvolutionPrecision(.fp32)
+        backend.convolutionAlgorithm = .auto
         for (i, L) in layers.enumerated() {
             let wShape = L.transposed ? Shape(L.cin, L.cout, L.kernel, L.kernel) : Shape(L.cout, L.cin, L.kernel, L.kernel)
             let g = ConvGeometry(stride: L.stride, padding: 0)
             for pass in ConvolutionPass.allCases {
-                let ms = kernels.map { median(samples[i][$0]?[pass] ?? [.nan]) }
-                let rule = backend.kernel(for: pass, weight: wShape, geometry: g, transposed: L.transposed)
-                let valid = zip(kernels, ms).filter { !$0.1.isNaN }
-                let fastest = valid.min { $0.1 < $1.1 }!
-                // Where a kernel does not apply, the backend uses the fp32 default for the pass in its place.
-                func cost(_ k: ConvolutionKernel) -> Double {
-                    let v = ms[kernels.firstIndex(of: k)!]
-                    return v.isNaN ? (ms[1].isNaN ? ms[0] : ms[1]) : v
-                }
-                totals["f32 default", default: 0] += ms[1].isNaN ? ms[0] : ms[1]
+                let ms = settings.map { median(samples[i][$0]?[pass] ?? [.nan]) }
+                let fp32Default = backend.kernelCandidates(for: pass, weight: wShape, geometry: g, transposed: L.transposed)[0]
+                let defaultMs = fp32Default == .winograd ? ms[1] : ms[0]
+                totals["fp32 (today)", default: 0] += defaultMs
                 totals["f32 direct", default: 0] += ms[0]
-                totals["bf16 everywhere", default: 0] += cost(.bf16)
-                totals["rule", default: 0] += cost(rule)
-                totals["fastest", default: 0] += fastest.1
+                totals["bf16 forced", default: 0] += ms[2].isNaN ? defaultMs : ms[2]
+                totals["bf16 auto", default: 0] += ms[3]
+                totals["best of the three", default: 0] += ms[0..<3].filter { !$0.isNaN }.min()!
                 let shape = "\(L.cin)->\(L.cout) \(L.size)^2 k\(L.kernel)\(L.transposed ? " up" : "")"
                 func cell(_ v: Double) -> String { v.isNaN ? "–" : String(format: "%.1f", v) }
-                print(String(format: "%-15@ %-22@ %-17@ %10@  %12@  %11@  %-9@ %@", L.name as NSString, shape as NSString,
-                             pass.rawValue as NSString, cell(ms[0]) as NSString, cell(ms[1]) as NSString, cell(ms[2]) as NSString,
-                             rule.rawValue as NSString, fastest.0.rawValue as NSString))
+                print(pad(L.name, 16) + pad(shape, 23) + pad(pass.rawValue, 18) + pad(cell(ms[0]), 12, right: true)
+                      + pad(cell(ms[1]), 14, right: true) + pad(cell(ms[2]), 13, right: true) + pad(cell(ms[3]), 11, right: true)
+                      + "  " + (choices[i][pass] ?? []).map(\.rawValue).joined(separator: " "))
             }
         }
-        print("\nsums over all passes (a kernel that does not apply counts as the fp32 default there):")
-        for name in ["f32 direct", "f32 default", "bf16 everywhere", "rule", "fastest"] {
-            print(String(format: "  %-16@ %8.1f ms", name as NSString, totals[name] ?? 0))
+        print("\nsums over all passes (a forced kernel that does not apply counts as the fp32 default there):")
+        for name in ["f32 direct", "fp32 (today)", "bf16 forced", "bf16 auto", "best of the three"] {
+            print("  " + pad(name, 19) + String(format: "%8.1f ms", totals[name] ?? 0))
         }
     }
 }
