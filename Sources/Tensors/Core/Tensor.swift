@@ -72,9 +72,10 @@ public final class Tensor {
     public var count: Int { shape.count }
     public var device: Device { storage.device }
 
-    /// The float32 storage as a host pointer: for host backends only.
+    /// The float32 storage as a host pointer: for host backends only. Checked in debug builds
+    /// only: host loops read it per element, and a check per read would slow them.
     package var pointer: UnsafeMutablePointer<Float> {
-        precondition(dtype == .float32, "[Tensor] float pointer to a \(dtype) tensor")
+        assert(dtype == .float32, "[Tensor] float pointer to a \(dtype) tensor")
         return storage.pointer
     }
 
