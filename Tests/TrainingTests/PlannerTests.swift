@@ -68,11 +68,15 @@ final class PlannerTests: XCTestCase {
         let p = try planner(budget: 1000).plan(large)
         var deeper = c; deeper.depth = p.depth
         XCTAssertGreaterThanOrEqual(deeper.outputSize(forInput: p.patchSize)!, 300, "twice the objects")
-        XCTAssertFalse(p.elastic, "objects as large as the output")
+        XCTAssertTrue(p.elastic, "the output holds whole objects")
 
         var huge = base(); huge.classes[1].p90Diameter = Double(c.receptiveField + 20)
         huge.heights = .init([2000]); huge.widths = .init([2000])
         XCTAssertEqual(try planner(budget: 1000).plan(huge).depth, c.depth + 1, "objects beyond the receptive field")
+
+        var bigObjectsSmallImages = base(); bigObjectsSmallImages.classes[1].p90Diameter = 300
+        bigObjectsSmallImages.heights = .init([200]); bigObjectsSmallImages.widths = .init([200])
+        XCTAssertFalse(try planner(budget: 1000).plan(bigObjectsSmallImages).elastic, "objects larger than the output")
 
         var tiny = base(); tiny.heights = .init([64, 64]); tiny.widths = .init([64, 64])
         let t = try planner(budget: 1000).plan(tiny)

@@ -64,20 +64,20 @@ public struct Planner {
                : "class(es) \(rare.map { String($0.index) }.joined(separator: ", ")) hold under 10% of the pixels; Dice weighs classes equally")
 
         // Augmentation: flips and quarter turns are label-preserving for any 2-D image; intensity
-        // jitter where images differ in brightness; elastic deformation where the objects are
-        // small deformable shapes (cells, nuclei: a quarter of the patch output or less), not
-        // large layouts whose shape carries meaning.
+        // jitter where images differ in brightness; elastic deformation (the U-Net paper's) as
+        // long as the patch output sees whole objects — deforming a layout larger than the
+        // patch changes its meaning more than its shape.
         let output = configuration.outputSize(forInput: patch) ?? patch
         let spread = f.intensities.map(\.betweenImageSpread).max() ?? 0
         let intensity = spread > 0.05
-        let elastic = object > 0 && object <= Double(output) / 4
+        let elastic = object <= Double(output)
         decide("flips, rotations", "on", "a 2-D image has no preferred orientation")
         decide("intensity", intensity ? "on" : "off", intensity
                ? String(format: "image brightness varies between images (spread %.2f)", spread)
                : String(format: "images share one brightness (spread %.2f)", spread))
         decide("elastic", elastic ? "on" : "off", elastic
-               ? String(format: "objects (%.0f px) are small against the patch output (%d px)", object, output)
-               : (object == 0 ? "no objects to deform" : String(format: "objects (%.0f px) are large against the patch output (%d px)", object, output)))
+               ? String(format: "the patch output (%d px) holds whole objects (%.0f px)", output, object)
+               : String(format: "objects (%.0f px) are larger than the patch output (%d px)", object, output))
 
         // Width, batch and steps: the widest network that still gets `minimumSteps` steps within
         // the budget and fits the memory, from step times measured here.
