@@ -1,43 +1,48 @@
 import XCTest
-import Tensors
+@testable import Tensors
 
-/// bfloat16 rounding: nearest, ties to even, at exact values.
+/// bfloat16 rounding, bit by bit: the upper 16 bits of a float32, rounded to nearest, ties to even.
 final class BFloat16Tests: XCTestCase {
-    func testRoundsToNearestTiesToEven() {
-        let ulp: Float = 0x1p-7   // bfloat16 keeps 7 fraction bits: the spacing at 1
-        let cases: [(Float, Float)] = [
-            (1, 1),
-            (1 + ulp, 1 + ulp),                          // representable
-            (1 + ulp / 2, 1),                            // a tie: to the even neighbour (1)
-            (1 + 3 * ulp / 2, 1 + 2 * ulp),              // a tie: to the even neighbour (1 + 2 ulp)
-            (1 + ulp / 2 + 0x1p-20, 1 + ulp),            // just above a tie: up
-            (1 + ulp / 2 - 0x1p-20, 1),                  // just below a tie: down
-            (-(1 + 3 * ulp / 2), -(1 + 2 * ulp)),        // the sign plays no part
-            (3.14159265, 3.140625),
-            (0.1, 0.10009765625),
-            (0, 0),
-            (Float.greatestFiniteMagnitude, .infinity),  // overflow rounds to infinity, as IEEE rounding does
-            (.infinity, .infinity),
-            (-.infinity, -.infinity),
-            (Float(bitPattern: 0x0000_8000), 0),         // a subnormal tie: to even (zero)
-            (Float(bitPattern: 0x0001_8000), Float(bitPattern: 0x0002_0000)),
-        ]
-        for (x, expected) in cases {
-            XCTAssertEqual(BFloat16.rounded(x), expected, "\(x)")
-            XCTAssertEqual(BFloat16.float(BFloat16.bits(x)), expected, "\(x)")
-        }
+    func testRoundingToNearestEven() {
         XCTAssertEqual(BFloat16.bits(1), 0x3F80)
         XCTAssertEqual(BFloat16.bits(-2), 0xC000)
-        XCTAssertTrue(BFloat16.rounded(.nan).isNaN)
-        XCTAssertTrue(BFloat16.rounded(Float(bitPattern: 0x7F80_0001)).isNaN, "a signalling NaN must not round to infinity")
+        // 1 + 2⁻⁸ lies halfway between 1 and 1 + 2⁻⁷: ties go to the even mantissa (1).
+        XCTAssertEqual(BFloat16.bits(1 + 0x1p-8), 0x3F80)
+        // 1 + 3·2⁻⁸ lies halfway between 1 + 2⁻⁷ (odd) and 1 + 2⁻⁶ (even): up.
+        XCTAssertEqual(BFloat16.bits(1 + 3 * 0x1p-8), 0x3F82)
+        // Just above a half rounds up, just below rounds down.
+        XCTAssertEqual(BFloat16.bits(Float(bitPattern: 0x3F80_8001)), 0x3F81)
+        XCTAssertEqual(BFloat16.bits(Float(bitPattern: 0x3F80_7FFF)), 0x3F80)
     }
 
-    /// Every bfloat16 value is its own rounding, and bits round-trip.
-    func testBFloat16ValuesAreFixedPoints() {
-        for bits in stride(from: 0, through: 0xFFFF, by: 7).map(UInt16.init) {
+    func testSpecialValues() {
+        XCTAssertEqual(BFloat16.bits(.infinity), 0x7F80)
+        XCTAssertEqual(BFloat16.bits(-.infinity), 0xFF80)
+        XCTAssertEqual(BFloat16.bits(-0.0), 0x8000)
+        XCTAssertEqual(BFloat16.bits(.greatestFiniteMagnitude), 0x7F80, "overflow rounds to infinity")
+        XCTAssertTrue(BFloat16.float(BFloat16.bits(.nan)).isNaN, "NaN stays NaN (a payload rounding up must not make it infinite)")
+        XCTAssertTrue(BFloat16.float(BFloat16.bits(Float(bitPattern: 0x7F80_0001))).isNaN, "a signalling NaN with a low payload")
+        XCTAssertEqual(BFloat16.float(BFloat16.bits(0x1p-130)), 0x1p-130, "subnormals with few bits survive")
+    }
+
+    func testEveryBFloat16RoundTrips() {
+        for bits in UInt16.min...UInt16.max {
             let x = BFloat16.float(bits)
             if x.isNaN { continue }
             XCTAssertEqual(BFloat16.bits(x), bits)
         }
+    }
+
+    /// Decimal values, negative ties and subnormal ties, as the bf16 convolutions' inputs see them.
+    func testRoundedValues() {
+        let ulp: Float = 0x1p-7
+        let cases: [(Float, Float)] = [
+            (-(1 + 3 * ulp / 2), -(1 + 2 * ulp)),        // ties to even, whatever the sign
+            (3.14159265, 3.140625),
+            (0.1, 0.10009765625),
+            (Float(bitPattern: 0x0000_8000), 0),         // a subnormal tie: to even (zero)
+            (Float(bitPattern: 0x0001_8000), Float(bitPattern: 0x0002_0000)),
+        ]
+        for (x, expected) in cases { XCTAssertEqual(BFloat16.rounded(x), expected, "\(x)") }
     }
 }
