@@ -51,8 +51,8 @@ extension CPUBackend {
 
     /// Runs one pass with the kernel chosen for `key` (the pass and shapes, without a kernel).
     /// With one candidate, that one. With several, the first call times them — each candidate
-    /// twice, round-robin, keeping each one's faster run, so that a run slowed by page faults or by
-    /// another process is not held against it — then runs the fastest (unless it ran last) so that
+    /// three times, round-robin, keeping each one's fastest run, so that runs slowed by page faults
+    /// or by other processes on a shared machine are not held against it — then runs the fastest (unless it ran last) so that
     /// the result is the chosen kernel's; later calls of the same key run the choice directly
     /// (`timedChoices`, kept for the process). `body(kernel, timing)` computes the pass with
     /// `kernel`; `timing` is true for the trial runs, whose results are overwritten.
@@ -66,7 +66,7 @@ extension CPUBackend {
         // reuses the output gradient that backward-data converted; backward-data converts its own).
         let cached = lastConversion
         var best = [Double](repeating: .infinity, count: candidates.count)
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             for (i, k) in candidates.enumerated() {
                 lastConversion = cached
                 let start = Self.monotonicSeconds()

@@ -26,7 +26,8 @@ struct Train: ParsableCommand {
         Resume with --resume RUN_DIR/last.safetensors: the run continues in the folder that holds \
         the checkpoint (or in --out, which then gets the run's metrics and best checkpoint too), \
         with the run's options restored. Only these may be given anew: --epochs or --steps (to \
-        extend the run), --out, --threads, --validate-every, and the data's location (--data, \
+        extend the run), --out, --threads, --precision (not stored: give it again to continue in bf16), \
+        --validate-every, and the data's location (--data, \
         --images/--masks, --val-data, --class-map: the same data, moved; it must fit the model). \
         Any other option that differs from the run's is refused, naming it.
 
@@ -242,7 +243,7 @@ struct Train: ParsableCommand {
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
-    static let changeableOnResume = "--epochs, --steps, --out, --threads, --validate-every, --data, --images, --masks, --val-data, --class-map"
+    static let changeableOnResume = "--epochs, --steps, --out, --threads, --precision, --validate-every, --data, --images, --masks, --val-data, --class-map"
 
     /// The options given on the command line that differ from the run's stored ones and may not
     /// change on resume, as "--flag VALUE (the run has VALUE)".
