@@ -20,8 +20,10 @@ extension CPUBackend {
             y = Tensor(shape: yShape, layout: layout)
         }
         let base = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
-        // Timing runs write into a scratch output: with the sum post-op each run accumulates.
-        var timingOutput: Tensor?
+        // Timing runs (bf16's first call per shape) write into y too; with the sum post-op they
+        // accumulate, so y starts again from the residual before the real run (no scratch output,
+        // which would raise the peak memory).
+        var trialsRan = false
         runTimed(.forward, weight: w.shape, geometry: g, transposed: false, key: base) { k, timing in
             let key = base + "|\(k)"
             let p = dnnl.primitive(key) {
@@ -30,19 +32,18 @@ extension CPUBackend {
                                       bias: b.map { _ in memoryDesc([cout], dnnl_a) },
                                       dst: memoryDesc(yShape, layout), sum: residual != nil, relu: relu, hint: nil, key: key)
             }
-            let dst: Tensor
             if timing {
-                if timingOutput == nil { timingOutput = Tensor(shape: yShape, layout: layout) }
-                dst = timingOutput!
-            } else {
-                dst = y
+                trialsRan = true
+            } else if trialsRan, let residual {
+                let r = residual.inLayout(layout)
+                UnsafeMutableRawPointer(raw(y)).copyMemory(from: raw(r), byteCount: y.count * MemoryLayout<Float>.size)
             }
             let wmd = p.md(dnnl_query_weights_md), srcMD = p.md(dnnl_query_src_md)
             var keep: [Storage] = []
             let wptr = weights(w, as: wmd, transposed: false, key: key, cacheable: true, keep: &keep)
             let xptr = bindInput(x, srcMD, &keep, key: key)
             var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
-                (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(dst), raw(dst)),
+                (DNNL_ARG_SRC, srcMD, xptr), (DNNL_ARG_WEIGHTS, wmd, wptr), (DNNL_ARG_DST, memoryDesc(y), raw(y)),
             ]
             if let b { args.append((DNNL_ARG_BIAS, memoryDesc([cout], dnnl_a), raw(b))) }
             dnnl.execute(p, args)
