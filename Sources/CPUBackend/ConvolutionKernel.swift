@@ -76,6 +76,9 @@ extension CPUBackend {
         }
         let winner = best.indices.min { best[$0] < best[$1] }!
         timedChoices[choiceKey] = candidates[winner]
+        // Weights cached for the losers (inference) would stay resident for nothing; their cache
+        // keys are the pass's key with the kernel appended.
+        for (i, k) in candidates.enumerated() where i != winner { weightCache[key + "|\(k)"] = nil }
         lastConversion = cached
         body(candidates[winner], false)
     }
