@@ -7,6 +7,7 @@ import Training
 extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
+extension BatchNormStatistics: ExpressibleByArgument {}
 
 /// `--normalize`: how training inputs are normalised (stored in the checkpoint).
 enum NormalizationChoice: String, ExpressibleByArgument, CaseIterable {
@@ -99,6 +100,8 @@ struct Train: ParsableCommand {
     var overwrite = false
     @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
     var plan: String?
+    @Option(name: .customLong("bn-stats"), help: "Batch-norm statistics for validation and the saved models: running (training's running averages, default) or recomputed (averaged over the epoch's last 16 batches under the final weights).")
+    var bnStats: BatchNormStatistics?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -229,6 +232,7 @@ struct Train: ParsableCommand {
         }
         if let seed { o.seed = seed }
         if let validateEvery { o.validateEvery = validateEvery }
+        if let bnStats { o.batchNormStatistics = bnStats }
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
         return o
@@ -265,6 +269,7 @@ struct Train: ParsableCommand {
             ("--disable", disable != nil, { o in ["flips": o.flips, "rotations": o.rotations, "elastic": o.elastic, "intensity": o.intensity]
                 .filter { !$0.value }.keys.sorted().joined(separator: ",") }),
             ("--seed", seed != nil, { "\($0.seed)" }),
+            ("--bn-stats", bnStats != nil, { ($0.batchNormStatistics ?? .running).rawValue }),
             ("--normalize", normalize != nil || percentiles != nil, { ($0.normalization ?? .dataset).summary }),
         ]
         return fields.compactMap { flag, wasGiven, value in
@@ -324,10 +329,11 @@ struct Train: ParsableCommand {
         if outcome == .finished {
             let fm = FileManager.default
             let best = fm.fileExists(atPath: trainer.bestPath)
-                ? String(format: "%@ (epoch %@, validation mean IoU %@)", trainer.bestPath, trainer.state.bestEpoch.map(String.init) ?? "-",
-                         trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
+                ? String(format: "best: %@ (epoch %@, %@; chosen on these validation images, so optimistic)", trainer.bestPath,
+                         trainer.state.bestEpoch.map(String.init) ?? "-", trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
                 : (trainer.data.validation.isEmpty ? "no best checkpoint (no validation data)" : "no best checkpoint")
-            print(String(format: "done in %.1f s: %@; last: %@", seconds, best, trainer.lastPath))
+            let last = trainer.lastValidation.flatMap { v in v.meanIoU.map { String(format: " (epoch %d, validation mean IoU %.4f)", v.epoch, $0) } } ?? ""
+            print(String(format: "done in %.1f s: last: %@%@; %@", seconds, trainer.lastPath, last, best))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
         } else {
