@@ -292,13 +292,17 @@ public final class Trainer {
         let gradientFinal: ((Tensor) -> Void)? = reducer.worldSize == 1 ? nil : { tensor in
             if let name = names[ObjectIdentifier(tensor)] { reducer.gradientReady(name: name, tensor: tensor) }
         }
+        // `--sync-batchnorm`: batch norm normalises with the global batch's statistics.
+        let statisticsSync = options.syncBatchNorm == true && reducer.worldSize > 1 && options.model.batchNorm
+            ? BatchStatisticsSync(sum: reducer.sum) : nil
         model.training = true
         var epochLoss = state.epochLossSum ?? 0, epochSteps = state.epochStepCount ?? 0
         var epochStart = Date()
         let patch = options.effectivePatchSize, patchOutput = options.model.outputSize(forInput: patch) ?? 0
         log("training \(data.train.count) images (\(data.validation.count) for validation), \(options.model.classes) classes, "
             + "\(options.model.inputChannels) channel(s); patches \(patch)² → \(patchOutput)², "
-            + "batch \(options.batchSize)\(reducer.worldSize > 1 ? " per rank × \(reducer.worldSize) ranks" : ""), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
+            + "batch \(options.batchSize)\(reducer.worldSize > 1 ? " per rank × \(reducer.worldSize) ranks = \(options.batchSize * reducer.worldSize)" : "")"
+            + "\(statisticsSync != nil ? " (batch norm synchronised)" : ""), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
             + "\(ComputeThreads.count) threads")
         while state.step < total {
             // Any rank's stop request stops every rank at this step.
@@ -314,7 +318,8 @@ public final class Trainer {
             let computeStart = Date()
             let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
             let tape = Tape()
-            let lossTensor = tape.record { loss(model(x), targets: batch.targets, pixelWeights: batch.weights) }
+            let forward = { self.loss(self.model(x), targets: batch.targets, pixelWeights: batch.weights) }
+            let lossTensor = tape.record { statisticsSync.map { $0.during(forward) } ?? forward() }
             let value = reducer.combine(state.step + 1 == nanLossAtStep ? Float.nan : lossTensor.scalar)
             guard value.isFinite else {
                 throw TrainingError.diverged(step: state.step + 1, loss: value,

@@ -48,6 +48,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var validateEvery = 1
     /// How inputs are normalised (nil: `.dataset`, the mean/std estimate; older runs have none).
     public var normalization: InputNormalization.Scheme?
+    /// With several ranks, batch norm uses the statistics of the global batch (all ranks'
+    /// shards) instead of each rank's shard (nil, the default, as older runs: per rank).
+    public var syncBatchNorm: Bool?
 
     public init() {}
 }

@@ -1,0 +1,99 @@
+import Tensors
+import Training
+
+/// `GradientReducer` over MPI: one process per rank. Gradients reported final during the
+/// backward pass are copied into buckets of about `bucketFloats` values; each full bucket starts
+/// an `MPI_Iallreduce` at once, so the sums travel while the backward pass computes the earlier
+/// layers' gradients, and every later report lets MPI progress the buckets in flight.
+/// `combine(parameters)` starts the last bucket, waits for all, and writes the averages back.
+/// The other collectives are small and blocking.
+///
+/// Every rank reads the same reduced buffers, so the ranks hold bit-identical weights (Open MPI's
+/// all-reduce gives every rank the same bits for a commutative sum of floats).
+public final class MPIGradientReducer: GradientReducer {
+    public let world: MPIWorld
+    public var rank: Int { world.rank }
+    public var worldSize: Int { world.size }
+    /// Floats per bucket: 2^18 (1 MiB) by default, enough values to amortise the per-message latency
+    /// and small enough that the first bucket starts early in the backward pass.
+    public let bucketFloats: Int
+
+    private var bucket: [Tensor] = []
+    private var bucketCount = 0
+    private var inFlight: [(parameters: [Tensor], reduction: MPIWorld.Reduction)] = []
+    private var reduced: Set<ObjectIdentifier> = []
+    /// Buckets started during backward passes and in `combine`, over the run (for tests and tuning).
+    public private(set) var bucketsDuringBackward = 0, bucketsInCombine = 0
+
+    public init(world: MPIWorld, bucketFloats: Int = 1 << 18) {
+        precondition(bucketFloats > 0, "[MPIGradientReducer] bucket size \(bucketFloats)")
+        (self.world, self.bucketFloats) = (world, bucketFloats)
+    }
+
+    public func gradientReady(name: String, tensor parameter: Tensor) {
+        guard let grad = parameter.grad else { return }
+        bucket.append(parameter)
+        bucketCount += grad.count
+        if bucketCount >= bucketFloats {
+            start()
+            bucketsDuringBackward += 1
+        }
+        for flight in inFlight { flight.reduction.test() }
+    }
+
+    public func combine(_ parameters: [(name: String, tensor: Tensor)]) {
+        if !bucket.isEmpty { start(); bucketsInCombine += 1 }
+        // Parameters never reported (unused in this step's graph) but holding a gradient.
+        for (_, p) in parameters where p.grad != nil && !reduced.contains(ObjectIdentifier(p)) {
+            bucket.append(p)
+        }
+        if !bucket.isEmpty { start(); bucketsInCombine += 1 }
+        let scale = 1 / Float(world.size)
+        for (params, reduction) in inFlight {
+            reduction.wait()
+            var offset = 0
+            for p in params {
+                let g = p.grad!
+                let averaged = reduction.buffer[offset..<(offset + g.count)].map { $0 * scale }
+                if g.layout == .plain { g.assign(averaged) } else { p.grad = Tensor(shape: g.shape, scalars: averaged).inLayout(g.layout) }
+                offset += g.count
+            }
+        }
+        inFlight = []
+        reduced = []
+    }
+
+    /// Copies the bucket's gradients into one buffer and starts its all-reduce.
+    private func start() {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucket.reduce(0) { $0 + $1.grad!.count })
+        var offset = 0
+        for p in bucket {
+            let values = p.grad!.scalars
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + values.count)]).initialize(from: values)
+            offset += values.count
+            reduced.insert(ObjectIdentifier(p))
+        }
+        inFlight.append((bucket, MPIWorld.Reduction(world: world, buffer: buffer)))
+        bucket = []
+        bucketCount = 0
+    }
+
+    public func combine(_ value: Float) -> Float {
+        Float(world.sum([Double(value)])[0] / Double(world.size))
+    }
+
+    public func combineStop(_ local: Bool) -> Bool { world.any(local) }
+
+    public func combine(runningStatistics: [(name: String, tensor: Tensor)]) {
+        guard !runningStatistics.isEmpty else { return }
+        let sums = world.sum(runningStatistics.flatMap { $0.tensor.scalars.map(Double.init) })
+        let n = Double(world.size)
+        var offset = 0
+        for (_, t) in runningStatistics {
+            t.assign(sums[offset..<(offset + t.count)].map { Float($0 / n) })
+            offset += t.count
+        }
+    }
+
+    public func sum(_ values: [Double]) -> [Double] { world.sum(values) }
+}
