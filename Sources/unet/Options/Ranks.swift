@@ -24,12 +24,24 @@ enum Ranks {
         } catch let code as ExitCode {
             world.finish()
             throw code
+        } catch let agreed as AgreedFailure {
+            // Every rank knows: they leave together; the rank that holds the cause reports it.
+            world.finish()
+            throw agreed.cause ?? ExitCode(1)
         } catch {
             if world.size > 1 { world.abort(String(describing: error)) }
             world.finish()
             throw error
         }
         world.finish()
+    }
+
+    /// A failure that every rank has learnt of through a collective (rank 0's refusal to write
+    /// into an output folder, say): no abort is needed. `cause` is nil on the ranks that did not
+    /// fail themselves; they leave silently with status 1.
+    struct AgreedFailure: Error {
+        let cause: Error?
+        init(_ cause: Error?) { self.cause = cause }
     }
 
     /// The gradient reducer of this process: MPI's across the ranks, or a world of one.
