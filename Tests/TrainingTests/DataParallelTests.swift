@@ -78,13 +78,25 @@ final class DataParallelTests: XCTestCase {
         try checkTwoRanksMatchOneRank(optimizer: .adam, tolerance: 3e-3)
     }
 
-    func checkTwoRanksMatchOneRank(optimizer: OptimizerKind, tolerance: Float) throws {
+    /// With batch norm, 2 ranks match 1 rank only when the statistics are the global batch's
+    /// (`syncBatchNorm`): the same tolerance idea, a little wider because the synchronised
+    /// statistics are summed in another order (and in double precision) than the backend's own;
+    /// per-rank statistics (the default) normalise each shard differently and miss by far more.
+    func testSynchronisedBatchNormMatchesOneRank() throws {
+        let synchronised = try checkTwoRanksMatchOneRank(optimizer: .sgd, tolerance: 1e-4, batchNorm: true, sync: true)
+        let perRank = try checkTwoRanksMatchOneRank(optimizer: .sgd, tolerance: .infinity, batchNorm: true, sync: false)
+        XCTAssertGreaterThan(perRank, 10 * synchronised, "per-rank statistics should differ from the combined batch's")
+    }
+
+    @discardableResult
+    func checkTwoRanksMatchOneRank(optimizer: OptimizerKind, tolerance: Float, batchNorm: Bool = false, sync: Bool = false) throws -> Float {
         let root = try SyntheticDataset.make(in: self, count: 6, size: 40)
         let base = scratchPath("unet-ranks")
         func configure(_ o: inout TrainingOptions) {
             o.steps = 5
             o.validationFraction = 0.5   // 3 validation images: rank 0 scores 2, rank 1 scores 1
-            o.model.batchNorm = false
+            o.model.batchNorm = batchNorm
+            o.syncBatchNorm = sync
             o.loss = .ce
             o.optimizer = optimizer
             o.learningRate = optimizer == .sgd ? 1e-2 : 3e-3
@@ -113,7 +125,7 @@ final class DataParallelTests: XCTestCase {
             let (x, y) = (a.scalars, s.scalars)
             for i in x.indices { worst = max(worst, abs(x[i] - y[i]) / max(1, abs(y[i]))) }
         }
-        print("\(optimizer): 2 ranks × batch 2 vs 1 rank × batch 4 after 5 steps: largest weight difference \(worst) (relative above 1)")
+        print("\(optimizer)\(batchNorm ? sync ? ", synchronised batch norm" : ", per-rank batch norm" : ""): 2 ranks × batch 2 vs 1 rank × batch 4 after 5 steps: largest weight difference \(worst) (relative above 1)")
         XCTAssertLessThanOrEqual(worst, tolerance)
         XCTAssertGreaterThan(trainers[0].model.parameters.map { p in
             zip(p.tensor.scalars, UNet(trainers[0].options.model, seed: 3).parameters.first { $0.name == p.name }!.tensor.scalars).map { abs($0 - $1) }.max()!
@@ -142,7 +154,9 @@ final class DataParallelTests: XCTestCase {
             let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
             return try XCTUnwrap(Double(csv.split(separator: "\n")[1].split(separator: ",")[2]))
         }
-        XCTAssertEqual(try trainLoss(base + "/rank0"), try trainLoss(base + "/one"), accuracy: 1e-5)
+        if !batchNorm || sync {
+            XCTAssertEqual(try trainLoss(base + "/rank0"), try trainLoss(base + "/one"), accuracy: 1e-5)
+        }
 
         // The sharded validation, combined over the ranks, gives the numbers of the whole set.
         let source = try XCTUnwrap(trainers[0].validationSource)
@@ -152,8 +166,11 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(row.meanIoU, whole.confusion.meanIoU)
         XCTAssertEqual(row.perClassIoU, whole.confusion.perClassIoU)
         XCTAssertEqual(try XCTUnwrap(row.validationLoss), whole.loss, accuracy: 1e-9)
-        XCTAssertEqual(trainers[1].state.bestMeanIoU, whole.confusion.meanIoU)
-        XCTAssertEqual(trainers[0].state.bestMeanIoU, whole.confusion.meanIoU)
+        // Both ranks made the same `best` decisions (the best epoch need not be the last).
+        let best = trainers[0].metrics.rows.compactMap(\.meanIoU).max()
+        XCTAssertEqual(trainers[1].state.bestMeanIoU, best)
+        XCTAssertEqual(trainers[0].state.bestMeanIoU, best)
+        return worst
     }
 
     /// A stop request on rank 1 alone stops both ranks at the same step; rank 0 saves `last`, with
