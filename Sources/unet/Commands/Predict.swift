@@ -27,7 +27,9 @@ struct Predict: ParsableCommand {
         discussion: """
         Writes OUT_DIR/NAME.png per input NAME (NAME.tif with --format tiff; paths under a folder \
         argument keep their sub-folders). \
-        Masks have the input's width and height; any size is handled by overlap-tile prediction.
+        Masks have the input's width and height; any size is handled by overlap-tile prediction. \
+        Under mpirun -np N (or srun), the images are shared out among the N ranks; the files are \
+        the same, byte for byte, as one process writes.
         """)
 
     @Option(help: "Checkpoint (.safetensors) written by unet train.")
