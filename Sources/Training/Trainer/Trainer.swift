@@ -316,9 +316,9 @@ public final class Trainer {
             }
             let batch = try prefetcher.batch(step: state.step)
             let computeStart = Date()
-            let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
+            let (x, targets, pixelWeights) = batch.tensors()
             let tape = Tape()
-            let forward = { self.loss(self.model(x), targets: batch.targets, pixelWeights: batch.weights) }
+            let forward = { self.loss(self.model(x), targets: targets, pixelWeights: pixelWeights) }
             let lossTensor = tape.record { statisticsSync.map { $0.during(forward) } ?? forward() }
             let value = reducer.combine(state.step + 1 == nanLossAtStep ? Float.nan : lossTensor.scalar)
             guard value.isFinite else {
