@@ -203,6 +203,13 @@ final class MPITests: XCTestCase {
         XCTAssertEqual(try Checkpoint.read(from: run + "/last.safetensors").training?.step, step)
     }
 
+    /// Commands that do not share work among ranks refuse to run N times over.
+    func testOneProcessCommandsAreRefusedUnderMpirun() throws {
+        let r = try mpirun(2, ["info", scratchPath("unet-mpi-info") + ".safetensors"], timeout: 60)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("this command runs as one process; start it without mpirun"), r.error)
+    }
+
     /// `mpirun -np 2 unet ARGS` running in the background, its standard error in a file.
     final class Job {
         let process = Process()
