@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 import Training
 
@@ -24,8 +25,17 @@ public final class MPIGradientReducer: GradientReducer {
     private var bucketCount = 0
     private var inFlight: [(parameters: [Tensor], reduction: MPIWorld.Reduction)] = []
     private var reduced: Set<ObjectIdentifier> = []
-    /// Buckets started during backward passes and in `combine`, over the run (for tests and tuning).
-    public private(set) var bucketsDuringBackward = 0, bucketsInCombine = 0
+    /// Buckets started during backward passes and in `combine`, and steps combined, over the run
+    /// (for tests and tuning).
+    public private(set) var bucketsDuringBackward = 0, bucketsInCombine = 0, steps = 0
+
+    /// One line on how the gradients travelled, for the end of a run.
+    public var summary: String {
+        guard steps > 0 else { return "no gradients all-reduced" }
+        let per = Double(bucketsDuringBackward + bucketsInCombine) / Double(steps)
+        return String(format: "gradients all-reduced over %d ranks in %.1f bucket(s) of ≤ %d floats per step, %.1f started during the backward pass",
+                      world.size, per, bucketFloats, Double(bucketsDuringBackward) / Double(steps))
+    }
 
     public init(world: MPIWorld, bucketFloats: Int = 1 << 20) {
         precondition(bucketFloats > 0, "[MPIGradientReducer] bucket size \(bucketFloats)")
@@ -63,6 +73,7 @@ public final class MPIGradientReducer: GradientReducer {
         }
         inFlight = []
         reduced = []
+        steps += 1
     }
 
     /// Copies the bucket's gradients into one buffer and starts its all-reduce.

@@ -47,6 +47,9 @@ public final class MPIWorld: @unchecked Sendable {
     /// that exits first would have the launcher stop the others, maybe while rank 0 still saves.
     public func finish() {
         guard unet_mpi_active() != 0 else { return }
+        // Output still buffered at MPI_Finalize can be lost on the way to mpirun's pipes.
+        fflush(stdout)
+        fflush(stderr)
         check(unet_mpi_finalize(), "MPI_Finalize")
     }
 

@@ -24,10 +24,11 @@ final class MPITests: XCTestCase {
         return (mpirun, ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none"], unet)
     }
 
-    /// `mpirun -np ranks unet ARGS`, killed after `timeout` seconds.
-    func mpirun(_ ranks: Int, _ arguments: [String], timeout: Double = 120) throws -> ToolRunner.Result {
+    /// `mpirun -np ranks unet ARGS`, killed after `timeout` seconds; `environment` is exported to the ranks.
+    func mpirun(_ ranks: Int, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> ToolRunner.Result {
         let l = try launcher()
-        return try ToolRunner.run(l.prefix + ["-np", String(ranks), l.unet] + arguments, executable: l.mpirun, timeout: timeout)
+        let exports = environment.sorted { $0.key < $1.key }.flatMap { ["-x", "\($0.key)=\($0.value)"] }
+        return try ToolRunner.run(l.prefix + exports + ["-np", String(ranks), l.unet] + arguments, executable: l.mpirun, timeout: timeout)
     }
 
     func makeDataset(count: Int = 6, seed: UInt64 = 5) throws -> String {
@@ -84,14 +85,25 @@ final class MPITests: XCTestCase {
         _ = try launcher()
         let root = try makeDataset()
         let common = ["--steps", "5", "--loss", "ce", "--optimizer", "sgd", "--lr", "0.01"]
-        for (label, options, tolerance) in [("no batch norm", ["--no-batch-norm"], Float(1e-5)),
-                                            ("synchronised batch norm", ["--sync-batchnorm"], Float(5e-4))] {
+        // Buckets of at least 2048 floats (the 30,938 gradients make 8) in the first run, so that the
+        // all-reduces started during the backward pass are exercised; one bucket in the second.
+        for (label, options, tolerance, bucket) in [("no batch norm", ["--no-batch-norm"], Float(1e-5), "2048"),
+                                                    ("synchronised batch norm", ["--sync-batchnorm"], Float(5e-4), "1048576")] {
             let one = root + "/one-\(label.hasPrefix("no") ? "plain" : "sync")", two = one + "-2ranks"
             let single = try ToolRunner.run(["train"] + tiny(root, one, batch: 4) + common + options, timeout: 120)
             XCTAssertEqual(single.status, 0, single.error)
-            let pair = try mpirun(2, ["train"] + tiny(root, two, batch: 2) + common + options)
+            let pair = try mpirun(2, ["train"] + tiny(root, two, batch: 2) + common + options, environment: ["UNET_ALLREDUCE_BUCKET_FLOATS": bucket])
             XCTAssertEqual(pair.status, 0, pair.error)
             XCTAssertTrue(pair.error.contains("batch 2 per rank × 2 ranks = 4"), pair.error)
+            // Small buckets fill and start during the backward pass; one large bucket waits for `combine`.
+            let summary = try XCTUnwrap(pair.output.split(separator: "\n").first { $0.hasPrefix("gradients all-reduced over 2 ranks") }, pair.output)
+            let started = summary.split(separator: ",").last.flatMap { Double($0.split(separator: " ").first ?? "") }
+            if bucket == "2048" {
+                XCTAssertTrue(summary.contains("8.0 bucket(s) of ≤ 2048 floats per step"), String(summary))
+                XCTAssertGreaterThanOrEqual(try XCTUnwrap(started, String(summary)), 6, String(summary))
+            } else {
+                XCTAssertTrue(summary.contains("1.0 bucket(s) of ≤ 1048576 floats per step, 0.0 started during the backward pass"), String(summary))
+            }
             // Rank 0 alone printed and wrote.
             XCTAssertEqual(pair.output.components(separatedBy: "done in").count, 2, pair.output)
             XCTAssertEqual(pair.error.components(separatedBy: "training 4 images").count, 2, pair.error)

@@ -331,6 +331,7 @@ struct Train: ParsableCommand {
             print(String(format: "done in %.1f s: %@; last: %@", seconds, best, trainer.lastPath))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
+            if let mpi = reducer as? MPIGradientReducer { print(mpi.summary) }
         } else {
             // Every rank leaves with the same status: the signal one of them received.
             let received = world?.maximum(StopSignal.received ?? 0) ?? StopSignal.received ?? 0

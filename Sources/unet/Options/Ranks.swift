@@ -45,8 +45,13 @@ enum Ranks {
     }
 
     /// The gradient reducer of this process: MPI's across the ranks, or a world of one.
+    /// `UNET_ALLREDUCE_BUCKET_FLOATS` sets the bucket size (a tuning knob; the tests use small
+    /// buckets so that tiny networks exercise the all-reduces started during the backward pass).
     static func reducer(_ world: MPIWorld?) -> GradientReducer {
         guard let world, world.size > 1 else { return LocalGradients() }
+        if let text = ProcessInfo.processInfo.environment["UNET_ALLREDUCE_BUCKET_FLOATS"], let floats = Int(text), floats > 0 {
+            return MPIGradientReducer(world: world, bucketFloats: floats)
+        }
         return MPIGradientReducer(world: world)
     }
 
