@@ -124,9 +124,14 @@ final class MPITests: XCTestCase {
     func testTrainOnTwoRanksResumeOnOnePredictOnTwo() throws {
         _ = try launcher()
         let root = try makeDataset()
-        let run = root + "/run"
-        let train = try mpirun(2, ["train"] + tiny(root, run, batch: 2) + ["--steps", "4"])
+        let run = root + "/run", elsewhere = root + "/rank1-run"
+        // Rank 1 is given another --out (mpirun's "A : B" form): it must never touch it.
+        let l = try launcher()
+        let train = try ToolRunner.run(l.prefix + ["-np", "1", l.unet, "train"] + tiny(root, run, batch: 2) + ["--steps", "4"]
+                                       + [":", "-np", "1", l.unet, "train"] + tiny(root, elsewhere, batch: 2) + ["--steps", "4"],
+                                       executable: l.mpirun, timeout: 120)
         XCTAssertEqual(train.status, 0, train.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: elsewhere), "rank 1 wrote a run folder")
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: run).filter { !$0.hasPrefix(".") }),
                        ["options.json", "last.safetensors", "best.safetensors", "metrics.csv", "curves.png"])
         let resumed = try ToolRunner.run(["train", "--resume", run + "/last.safetensors", "--steps", "6"], timeout: 120)
