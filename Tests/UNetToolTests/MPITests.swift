@@ -190,6 +190,27 @@ final class MPITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"))
     }
 
+    /// Rank 0 fails in the middle of the run (its disk "fills up" when it saves at the end of the
+    /// first epoch: `ulimit -f` on rank 0 alone) while rank 1 goes on into the next collective:
+    /// rank 0 names itself and the file, and MPI_Abort ends rank 1 in seconds.
+    func testARankFailingMidRunStopsTheOthers() throws {
+        let l = try launcher()
+        let root = try makeDataset()
+        let run = root + "/run"
+        let arguments = ["train"] + tiny(root, run, batch: 2) + ["--steps", "1000"]
+        let start = Date()
+        // TCP between the ranks: Open MPI's shared-memory segment is a file, which the limit would refuse too.
+        let r = try ToolRunner.run(l.prefix + ["--mca", "btl", "self,tcp", "-np", "1", "/bin/sh", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", l.unet] + arguments
+                                   + [":", "-np", "1", l.unet] + arguments, executable: l.mpirun, timeout: 60)
+        let seconds = Date().timeIntervalSince(start)
+        print("a rank failing mid-run: the job ended after \(String(format: "%.1f", seconds)) s")
+        XCTAssertFalse(r.timedOut, "the job hung")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("rank 0: ") && r.error.contains("File too large"), r.error)
+        XCTAssertTrue(r.error.contains("epoch 1"), "the failure came after training started: " + r.error)
+        XCTAssertLessThan(seconds, 30)
+    }
+
     /// A rank killed (SIGKILL, as the out-of-memory killer does) mid-training: mpirun stops the
     /// other rank within seconds and says which rank died and how.
     func testAKilledRankStopsTheOthers() throws {
