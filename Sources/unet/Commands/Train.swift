@@ -103,6 +103,8 @@ struct Train: ParsableCommand {
     var resume: String?
     @Flag(help: "Replace the run that --out holds (its checkpoints, metrics and curves are deleted).")
     var overwrite = false
+    @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
+    var plan: String?
     @Flag(name: .customLong("sync-batchnorm"), inversion: .prefixedNo, help: "With several ranks (mpirun, srun), normalise with the batch-norm statistics of the global batch, all ranks' patches together (default: each rank's own).")
     var syncBatchNorm: Bool?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
@@ -160,6 +162,9 @@ struct Train: ParsableCommand {
                 throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --class-weights to weight; use ce, ce+dice or ce+lovasz")
             }
         }
+        if resume != nil && plan != nil {
+            throw ValidationError("--plan starts a run; a resumed run keeps the plan it started with")
+        }
         if resume != nil && overwrite && out == nil {
             throw ValidationError("--overwrite with --resume needs --out: resuming continues the run in its own folder")
         }
@@ -183,9 +188,11 @@ struct Train: ParsableCommand {
         return values.map { $0! }
     }
 
-    /// The run's options: defaults (or the resumed run's), then the flags given.
+    /// The run's options: defaults (or the resumed run's), then the plan's choices, then the
+    /// flags given.
     func makeOptions(base: TrainingOptions = TrainingOptions()) throws -> TrainingOptions {
         var o = base
+        if let plan { o = o.applying(try PlanFile.read(plan)) }
         if let data { o.dataRoot = data; o.imagesDirectory = nil; o.masksDirectory = nil }
         if let images, let masks { o.imagesDirectory = images; o.masksDirectory = masks; o.dataRoot = nil }
         if o.dataRoot == nil && o.imagesDirectory == nil {
@@ -234,6 +241,14 @@ struct Train: ParsableCommand {
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
         return o
+    }
+
+    /// The flags given that replace a choice of the plan.
+    var planOverrides: [String] {
+        [("--depth", model.depth != nil), ("--width", model.width != nil), ("--patch-size", patchSize != nil),
+         ("--batch-size", batchSize != nil), ("--loss", loss != nil), ("--disable", disable != nil),
+         ("--steps", steps != nil), ("--epochs", epochs != nil), ("--normalize", normalize != nil || percentiles != nil)]
+            .filter(\.1).map(\.0)
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
@@ -315,6 +330,10 @@ struct Train: ParsableCommand {
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
             let options = try makeOptions()
+            if let plan, let p = options.plan {
+                print(PlanFile.summary(p, path: plan, overridden: planOverrides))
+                fflush(stdout)
+            }
             try checkRunFolder(options)
             trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer)
         }
