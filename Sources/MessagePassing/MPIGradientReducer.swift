@@ -28,13 +28,18 @@ public final class MPIGradientReducer: GradientReducer {
     /// Buckets started during backward passes and in `combine`, and steps combined, over the run
     /// (for tests and tuning).
     public private(set) var bucketsDuringBackward = 0, bucketsInCombine = 0, steps = 0
+    /// Seconds spent copying gradients into and out of the buckets, and waiting in `combine` for
+    /// all-reduces to finish (communication that the backward pass did not hide), over the run.
+    public private(set) var copySeconds = 0.0, waitSeconds = 0.0
 
     /// One line on how the gradients travelled, for the end of a run.
     public var summary: String {
         guard steps > 0 else { return "no gradients all-reduced" }
         let per = Double(bucketsDuringBackward + bucketsInCombine) / Double(steps)
-        return String(format: "gradients all-reduced over %d ranks in %.1f bucket(s) of ≤ %d floats per step, %.1f started during the backward pass",
-                      world.size, per, bucketFloats, Double(bucketsDuringBackward) / Double(steps))
+        let n = Double(steps)
+        return String(format: "gradients all-reduced over %d ranks in %.1f bucket(s) of ≤ %d floats per step, %.1f started during the backward pass; "
+                      + "per step %.1f ms copying, %.1f ms waiting after the backward pass",
+                      world.size, per, bucketFloats, Double(bucketsDuringBackward) / n, 1e3 * copySeconds / n, 1e3 * waitSeconds / n)
     }
 
     public init(world: MPIWorld, bucketFloats: Int = 1 << 20) {
@@ -62,7 +67,11 @@ public final class MPIGradientReducer: GradientReducer {
         if !bucket.isEmpty { start(); bucketsInCombine += 1 }
         let scale = 1 / Float(world.size)
         for (params, reduction) in inFlight {
+            let waitStart = Date()
             reduction.wait()
+            let copyStart = Date()
+            waitSeconds += copyStart.timeIntervalSince(waitStart)
+            defer { copySeconds += Date().timeIntervalSince(copyStart) }
             var offset = 0
             for p in params {
                 let g = p.grad!
@@ -78,6 +87,7 @@ public final class MPIGradientReducer: GradientReducer {
 
     /// Copies the bucket's gradients into one buffer and starts its all-reduce.
     private func start() {
+        let copyStart = Date()
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucket.reduce(0) { $0 + $1.grad!.count })
         var offset = 0
         for p in bucket {
@@ -86,6 +96,7 @@ public final class MPIGradientReducer: GradientReducer {
             offset += values.count
             reduced.insert(ObjectIdentifier(p))
         }
+        copySeconds += Date().timeIntervalSince(copyStart)
         inFlight.append((bucket, MPIWorld.Reduction(world: world, buffer: buffer)))
         bucket = []
         bucketCount = 0

@@ -97,7 +97,7 @@ final class MPITests: XCTestCase {
             XCTAssertTrue(pair.error.contains("batch 2 per rank × 2 ranks = 4"), pair.error)
             // Small buckets fill and start during the backward pass; one large bucket waits for `combine`.
             let summary = try XCTUnwrap(pair.output.split(separator: "\n").first { $0.hasPrefix("gradients all-reduced over 2 ranks") }, pair.output)
-            let started = summary.split(separator: ",").last.flatMap { Double($0.split(separator: " ").first ?? "") }
+            let started = summary.split(separator: ";").first?.split(separator: ",").last.flatMap { Double($0.split(separator: " ").first ?? "") }
             if bucket == "2048" {
                 XCTAssertTrue(summary.contains("8.0 bucket(s) of ≤ 2048 floats per step"), String(summary))
                 XCTAssertGreaterThanOrEqual(try XCTUnwrap(started, String(summary)), 6, String(summary))

@@ -86,6 +86,9 @@ struct Bench: ParsableCommand {
         if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
         report.peakRSS = peakResidentMegabytes()
         if sgemm { report.sgemmRate = measureSGEMMRate() }
-        if world?.rank ?? 0 == 0 { print(json ? report.json : report.table) }
+        if world?.rank ?? 0 == 0 {
+            print(json ? report.json : report.table)
+            if !json, let mpi = bench.reducer as? MPIGradientReducer { print(mpi.summary + " (warm-up included)") }
+        }
     }
 }
