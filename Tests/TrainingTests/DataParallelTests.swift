@@ -196,6 +196,42 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Ranks whose models differ (here: one weight nudged on rank 1 before the first save) are
+    /// caught at the save, on every rank, and nothing is saved.
+    func testRanksHoldingDifferentWeightsAreCaughtBeforeASave() throws {
+        let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
+        let base = scratchPath("unet-ranks-agree")
+        let world = SharedMemoryWorld(size: 2)
+        let trainers = try (0..<2).map { rank -> Trainer in
+            var o = self.options(root, out: base + "/rank\(rank)", batch: 2)
+            o.steps = 2
+            o.validationFraction = 0
+            let t = try Trainer(options: o, inferClasses: true, reducer: world.reducer(rank: rank))
+            t.log = { _ in }
+            return t
+        }
+        let weight = trainers[1].model.parameters[0].tensor
+        var values = weight.scalars
+        values[0] += 1e-3
+        weight.assign(values)
+        let results = world.run { rank in try trainers[rank].run() }
+        for (rank, result) in results.enumerated() {
+            XCTAssertThrowsError(try result.get(), "rank \(rank)") { error in
+                XCTAssertTrue("\(error)".contains("the ranks hold different weights at step 2"), "\(error)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/rank0/last.safetensors"))
+        // Identical models pass, and the fingerprint sees a one-bit change.
+        let state = trainers[0].model.state
+        XCTAssertEqual(Trainer.fingerprint(state), Trainer.fingerprint(state))
+        let first = state[0].tensor
+        let before = Trainer.fingerprint(state)
+        var bits = first.scalars
+        bits[0] = Float(bitPattern: bits[0].bitPattern ^ 1)
+        first.assign(bits)
+        XCTAssertNotEqual(Trainer.fingerprint(state), before)
+    }
+
     final class LockedLines: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [Int: [String]] = [:]

@@ -16,6 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case runFolderTaken(folder: String, files: [String])
     /// The data does not fit the resumed model.
     case dataMismatch(String)
+    /// Data-parallel ranks that should hold the same model do not (checked at every save).
+    case ranksDisagree(step: Int)
 
     public var description: String {
         switch self {
@@ -34,6 +36,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "\(folder) already holds a training run (\(files.joined(separator: ", "))); continue it with --resume \(last), "
                 + "choose another --out, or pass --overwrite to replace it"
         case .dataMismatch(let s): return s
+        case .ranksDisagree(let step):
+            return "the ranks hold different weights at step \(step) (their gradient averages differed); nothing was saved from this step. "
+                + "Resume from the last checkpoint; if it happens again, the reduction is not deterministic across ranks"
         }
     }
 }
@@ -411,6 +416,7 @@ public final class Trainer {
     /// Only the primary rank writes; the others check the weights and return.
     public func saveLast() throws {
         try checkWeightsFinite()
+        try checkRanksAgree()
         guard reducer.isPrimary else { return }
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
