@@ -344,10 +344,11 @@ struct Train: ParsableCommand {
             guard primary else { return }
             let fm = FileManager.default
             let best = fm.fileExists(atPath: trainer.bestPath)
-                ? String(format: "%@ (epoch %@, validation mean IoU %@)", trainer.bestPath, trainer.state.bestEpoch.map(String.init) ?? "-",
-                         trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
+                ? String(format: "best: %@ (epoch %@, %@; chosen on these validation images, so optimistic)", trainer.bestPath,
+                         trainer.state.bestEpoch.map(String.init) ?? "-", trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
                 : (trainer.data.validation.isEmpty ? "no best checkpoint (no validation data)" : "no best checkpoint")
-            print(String(format: "done in %.1f s: %@; last: %@", seconds, best, trainer.lastPath))
+            let last = trainer.lastValidation.flatMap { v in v.meanIoU.map { String(format: " (epoch %d, validation mean IoU %.4f)", v.epoch, $0) } } ?? ""
+            print(String(format: "done in %.1f s: last: %@%@; %@", seconds, trainer.lastPath, last, best))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
             if let mpi = reducer as? MPIGradientReducer { print(mpi.summary) }
