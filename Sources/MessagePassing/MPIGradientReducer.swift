@@ -72,11 +72,19 @@ public final class MPIGradientReducer: GradientReducer {
             let copyStart = Date()
             waitSeconds += copyStart.timeIntervalSince(waitStart)
             defer { copySeconds += Date().timeIntervalSince(copyStart) }
+            let buffer = reduction.buffer
+            for i in buffer.indices { buffer[i] *= scale }
             var offset = 0
             for p in params {
                 let g = p.grad!
-                let averaged = reduction.buffer[offset..<(offset + g.count)].map { $0 * scale }
-                if g.layout == .plain { g.assign(averaged) } else { p.grad = Tensor(shape: g.shape, scalars: averaged).inLayout(g.layout) }
+                let averaged = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + g.count)])
+                if g.layout == .plain && g.dtype == .float32 {
+                    // Straight from the bucket into the gradient's storage (host or device).
+                    Backend.current.copyFromHost(UnsafeRawBufferPointer(averaged), into: g.storage, byteOffset: 0)
+                    g.markModified()
+                } else {
+                    p.grad = Tensor(shape: g.shape, scalars: Array(averaged)).inLayout(g.layout)
+                }
                 offset += g.count
             }
         }
@@ -91,9 +99,14 @@ public final class MPIGradientReducer: GradientReducer {
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucket.reduce(0) { $0 + $1.grad!.count })
         var offset = 0
         for p in bucket {
-            let values = p.grad!.scalars
-            _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + values.count)]).initialize(from: values)
-            offset += values.count
+            let g = p.grad!
+            let slot = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + g.count)])
+            if g.layout == .plain && g.dtype == .float32 {
+                Backend.current.copyToHost(g.storage, byteOffset: 0, into: UnsafeMutableRawBufferPointer(slot))
+            } else {
+                _ = slot.initialize(from: g.scalars)
+            }
+            offset += g.count
             reduced.insert(ObjectIdentifier(p))
         }
         copySeconds += Date().timeIntervalSince(copyStart)
