@@ -8,6 +8,7 @@ import Training
 extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
+extension BatchNormStatistics: ExpressibleByArgument {}
 
 /// `--normalize`: how training inputs are normalised (stored in the checkpoint).
 enum NormalizationChoice: String, ExpressibleByArgument, CaseIterable {
@@ -105,6 +106,8 @@ struct Train: ParsableCommand {
     var overwrite = false
     @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
     var plan: String?
+    @Option(name: .customLong("bn-stats"), help: "Batch-norm statistics for validation and the saved models: running (training's running averages, default) or recomputed (averaged over the epoch's last 16 batches under the final weights).")
+    var bnStats: BatchNormStatistics?
     @Flag(name: .customLong("sync-batchnorm"), inversion: .prefixedNo, help: "With several ranks (mpirun, srun), normalise with the batch-norm statistics of the global batch, all ranks' patches together (default: each rank's own).")
     var syncBatchNorm: Bool?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
@@ -237,6 +240,7 @@ struct Train: ParsableCommand {
         }
         if let seed { o.seed = seed }
         if let validateEvery { o.validateEvery = validateEvery }
+        if let bnStats { o.batchNormStatistics = bnStats }
         if let syncBatchNorm { o.syncBatchNorm = syncBatchNorm }
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
@@ -274,6 +278,7 @@ struct Train: ParsableCommand {
             ("--disable", disable != nil, { o in ["flips": o.flips, "rotations": o.rotations, "elastic": o.elastic, "intensity": o.intensity]
                 .filter { !$0.value }.keys.sorted().joined(separator: ",") }),
             ("--seed", seed != nil, { "\($0.seed)" }),
+            ("--bn-stats", bnStats != nil, { ($0.batchNormStatistics ?? .running).rawValue }),
             ("--normalize", normalize != nil || percentiles != nil, { ($0.normalization ?? .dataset).summary }),
         ]
         return fields.compactMap { flag, wasGiven, value in
