@@ -335,7 +335,7 @@ struct Train: ParsableCommand {
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
             let options = try makeOptions()
-            if let plan, let p = options.plan {
+            if primary, let plan, let p = options.plan {
                 print(PlanFile.summary(p, path: plan, overridden: planOverrides))
                 fflush(stdout)
             }
