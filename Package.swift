@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
 // FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet,
-// and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
+// Training <- MessagePassing <- unet, and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -22,10 +22,13 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", path: "Sources/CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CLibTIFF", path: "Sources/CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // C shims: every longjmp (libpng/libjpeg), every libtiff error handler and every
         // version-dependent oneDNN call stays here.
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CLibTIFF"]),
         .target(name: "CDNNLShim", dependencies: ["CDNNL"], linkerSettings: [.linkedLibrary("gomp")]),
+        // Every MPI call, with MPI's handles kept on the C side.
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
         // Swift modules.
         .target(name: "FileSafety", swiftSettings: v5),
         .target(name: "ImageCodecs", dependencies: ["CImageCodecs", "FileSafety"], swiftSettings: v5),
@@ -39,7 +42,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["FileSafety", "ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs", "FileSafety"], swiftSettings: v5),
         .target(name: "Export", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Export", "Training", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        // Several processes over MPI (mpirun, srun): the launch, the world and its GradientReducer.
+        // Only the tool links it; Training sees nothing but GradientReducer.
+        .target(name: "MessagePassing", dependencies: ["CMPIShim", "Training", "Tensors"], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         // Helpers shared by the test targets (temporary paths removed at teardown, the backend under test).
@@ -54,6 +60,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: v5),
         .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "FileSafety", "TestSupport"], swiftSettings: v5),
     ]
 )

@@ -52,6 +52,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var plan: TrainingPlan?
     /// Which batch-norm statistics validation and the saved models use (nil: `.running`).
     public var batchNormStatistics: BatchNormStatistics?
+    /// With several ranks, batch norm uses the statistics of the global batch (all ranks'
+    /// shards) instead of each rank's shard (nil, the default, as older runs: per rank).
+    public var syncBatchNorm: Bool?
 
     public init() {}
 
