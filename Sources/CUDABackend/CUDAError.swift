@@ -13,6 +13,14 @@ public enum CUDAError: Error, CustomStringConvertible {
     /// The device ordinal asked for does not exist.
     case noSuchDevice(ordinal: Int, count: Int)
 
+    /// The reason in a few words (a missing library by name only), for a one-line note.
+    public var summary: String {
+        if case .library(.notFound(let library, _)) = self {
+            return library.hasPrefix("libcuda.so") ? "no NVIDIA driver found" : "\(library) not found"
+        }
+        return description
+    }
+
     public var description: String {
         switch self {
         case .library(let e): return e.description

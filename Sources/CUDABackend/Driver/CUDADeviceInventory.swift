@@ -39,6 +39,16 @@ public struct CUDADeviceInventory: Sendable {
         return nil
     }
 
+    /// The first error that keeps the CUDA backend from running here, when it is a library's or the driver's.
+    public var error: CUDAError? {
+        if case .failure(let e) = driver { return e }
+        if let gpuProblem { return gpuProblem }
+        if gpus.isEmpty { return nil }
+        if case .failure(let e) = cudnn { return e }
+        if case .failure(let e) = nvrtc { return e }
+        return nil
+    }
+
     /// Probes the libraries of this process (`CUDALibraries`).
     public static func probe() -> CUDADeviceInventory {
         probe(driver: CUDALibraries.driver, cudnn: CUDALibraries.cudnn, nvrtc: CUDALibraries.nvrtc)

@@ -1,6 +1,4 @@
 import ArgumentParser
-import CPUBackend
-import ReferenceBackend
 import NN
 import Tensors
 
@@ -55,39 +53,5 @@ struct ModelOptions: ParsableArguments {
         if let batchNorm { c.batchNorm = batchNorm }
         if let dropout { c.dropout = dropout }
         return c
-    }
-}
-
-/// Which compute device runs the network.
-enum Device: String, ExpressibleByArgument, CaseIterable {
-    /// oneDNN on this machine's CPU (the default).
-    case cpu
-    /// Plain loops on the CPU: slow, readable, the oracle other backends are checked against;
-    /// for checking a result, not for work.
-    case reference
-
-    var backend: ComputeBackend {
-        switch self {
-        case .cpu: return CPUBackend.shared
-        case .reference: return ReferenceBackend()
-        }
-    }
-}
-
-/// The compute device and its thread count.
-struct ComputeOptions: ParsableArguments {
-    @Option(help: "Compute device: cpu (oneDNN, default) or reference (plain loops: slow, for checking results).")
-    var device: Device = .cpu
-    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
-    var threads: Int?
-
-    func validate() throws {
-        if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
-    }
-
-    /// Chooses the device for the rest of the process, then its thread count (when given).
-    func activate() throws {
-        Backend.use(device.backend)
-        if let threads { try ComputeThreads.set(threads) }
     }
 }

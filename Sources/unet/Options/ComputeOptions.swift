@@ -1,0 +1,68 @@
+import ArgumentParser
+import CPUBackend
+import CUDABackend
+import Foundation
+import ReferenceBackend
+import Tensors
+
+/// The compute device and its thread count.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("""
+        Compute device: cpu (oneDNN, default), cuda or cuda:N (an NVIDIA GPU), auto (a working GPU, \
+        else cpu; the choice is reported), or reference (plain loops: slow, for checking results).
+        """, valueName: "device"))
+    var device: DeviceChoice = .cpu
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
+    }
+
+    /// Chooses the device for the rest of the process, then its thread count (when given).
+    func activate() throws {
+        Backend.use(try DeviceSelection.backend(for: device))
+        if let threads { try ComputeThreads.set(threads) }
+    }
+}
+
+/// Turns a `--device` choice into a backend: a GPU only when the driver, a GPU, cuDNN and NVRTC
+/// are all there; otherwise `cuda` fails with the reason and `auto` falls back to the CPU,
+/// saying why on standard error (standard output may be a JSON report).
+enum DeviceSelection {
+    static func backend(for choice: DeviceChoice) throws -> ComputeBackend {
+        switch choice {
+        case .cpu: return CPUBackend.shared
+        case .reference: return ReferenceBackend()
+        case .cuda(let ordinal):
+            do { return try cudaBackend(ordinal) } catch { throw CommandFailure("--device \(choice): \(error)") }
+        case .auto:
+            do {
+                let backend = try cudaBackend(0)
+                note("device auto: cuda:0")
+                return backend
+            } catch {
+                note("device auto: cpu (no usable GPU: \((error as? CUDAError)?.summary ?? "\(error)"))")
+                return CPUBackend.shared
+            }
+        }
+    }
+
+    /// The CUDA backend on GPU `ordinal`, or the reason there is none.
+    static func cudaBackend(_ ordinal: Int) throws -> ComputeBackend {
+        let inventory = CUDADeviceInventory.probe()
+        if let problem = inventory.problem { throw inventory.error ?? CUDAUnavailable(problem) }
+        guard ordinal < inventory.gpus.count else { throw CUDAError.noSuchDevice(ordinal: ordinal, count: inventory.gpus.count) }
+        throw CUDAUnavailable("this build has no CUDA backend yet (found \(inventory.gpus[ordinal].name))")
+    }
+
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Why the CUDA backend cannot run here (printed after `--device cuda: `).
+struct CUDAUnavailable: Error, CustomStringConvertible {
+    let description: String
+    init(_ reason: String) { description = reason }
+}
