@@ -95,4 +95,19 @@ extension CPUBackend {
         mean.markModified()
         variance.markModified()
     }
+
+    /// Per output channel: the weights scaled by γ/√(σ²+ε), the bias shifted (float32, as the
+    /// inference path has always folded).
+    public func foldBatchNorm(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
+                              epsilon: Float) -> (weight: Tensor, bias: Tensor) {
+        let cout = weight.shape[0], per = weight.count / cout
+        let w = weight.inLayout(.plain)
+        let fw = Tensor(shape: weight.shape), fb = Tensor(shape: Shape(cout))
+        for o in 0..<cout {
+            let scale = gamma.pointer[o] / (variance.pointer[o] + epsilon).squareRoot()
+            for i in 0..<per { fw.pointer[o * per + i] = w.pointer[o * per + i] * scale }
+            fb.pointer[o] = ((bias?.pointer[o] ?? 0) - mean.pointer[o]) * scale + beta.pointer[o]
+        }
+        return (fw, fb)
+    }
 }

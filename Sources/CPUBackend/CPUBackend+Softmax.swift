@@ -28,8 +28,11 @@ extension CPUBackend {
         return dx
     }
 
-    public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+    public func softmaxCrossEntropy(_ logits: Tensor, targets targetsTensor: Tensor, classWeights classWeightsTensor: Tensor?, pixelWeights pixelWeightsTensor: Tensor?)
         -> (loss: Float, weightSum: Double, probabilities: Tensor) {
+        let targets = targetsTensor.hostIntegers
+        let classWeights = classWeightsTensor?.hostFloats
+        let pixelWeights = pixelWeightsTensor?.hostFloats
         let s = logits.shape
         let plane = s.h * s.w
         let x = logits.inLayout(.plain)
@@ -54,8 +57,11 @@ extension CPUBackend {
         return (norm > 0 ? Float(total / norm) : 0, norm, probs)
     }
 
-    public func softmaxCrossEntropyBackward(probabilities probs: Tensor, targets: [Int32], classWeights: [Float]?,
-                                            pixelWeights: [Float]?, scale: Float) -> Tensor {
+    public func softmaxCrossEntropyBackward(probabilities probs: Tensor, targets targetsTensor: Tensor, classWeights classWeightsTensor: Tensor?,
+                                            pixelWeights pixelWeightsTensor: Tensor?, scale: Float) -> Tensor {
+        let targets = targetsTensor.hostIntegers
+        let classWeights = classWeightsTensor?.hostFloats
+        let pixelWeights = pixelWeightsTensor?.hostFloats
         let s = probs.shape
         let plane = s.h * s.w
         let dx = Tensor(shape: s)
@@ -75,7 +81,8 @@ extension CPUBackend {
 }
 
 extension CPUBackend {
-    public func diceSums(probabilities probs: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+    public func diceSums(probabilities probs: Tensor, targets targetsTensor: Tensor) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+        let targets = targetsTensor.hostIntegers
         let s = probs.shape
         let plane = s.h * s.w
         var inter = [Double](repeating: 0, count: s.c), psum = inter, gsum = inter
@@ -93,7 +100,8 @@ extension CPUBackend {
         return (inter, psum, gsum)
     }
 
-    public func diceBackward(probabilities probs: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor {
+    public func diceBackward(probabilities probs: Tensor, targets targetsTensor: Tensor, a: [Double], b: [Double]) -> Tensor {
+        let targets = targetsTensor.hostIntegers
         let s = probs.shape
         let plane = s.h * s.w
         let dx = Tensor(shape: s)
@@ -115,7 +123,8 @@ extension CPUBackend {
 }
 
 extension CPUBackend {
-    public func lovaszSoftmax(probabilities probs: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor) {
+    public func lovaszSoftmax(probabilities probs: Tensor, targets targetsTensor: Tensor, present: [Bool]) -> (sum: Double, slopes: Tensor) {
+        let targets = targetsTensor.hostIntegers
         let s = probs.shape
         let plane = s.h * s.w
         let count = s.n * plane
@@ -151,7 +160,8 @@ extension CPUBackend {
         return (total, slopes)
     }
 
-    public func lovaszSoftmaxBackward(probabilities probs: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor {
+    public func lovaszSoftmaxBackward(probabilities probs: Tensor, targets targetsTensor: Tensor, slopes: Tensor, scale: Float) -> Tensor {
+        let targets = targetsTensor.hostIntegers
         let s = probs.shape
         let plane = s.h * s.w
         let count = s.n * plane

@@ -97,4 +97,19 @@ extension ReferenceBackend {
         mean.markModified()
         variance.markModified()
     }
+
+    /// The fold as the formula reads, per output channel, in Double.
+    public func foldBatchNorm(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
+                              epsilon: Float) -> (weight: Tensor, bias: Tensor) {
+        let cout = weight.shape[0], per = weight.count / cout
+        let w = weight.scalars, b = bias?.scalars ?? [Float](repeating: 0, count: cout)
+        let g = gamma.scalars, be = beta.scalars, mu = mean.scalars, v = variance.scalars
+        var fw = w, fb = [Float](repeating: 0, count: cout)
+        for o in 0..<cout {
+            let s = Double(g[o]) / (Double(v[o]) + Double(epsilon)).squareRoot()
+            for i in 0..<per { fw[o * per + i] = Float(Double(w[o * per + i]) * s) }
+            fb[o] = Float((Double(b[o]) - Double(mu[o])) * s + Double(be[o]))
+        }
+        return (Tensor(shape: weight.shape, scalars: fw), Tensor(shape: Shape(cout), scalars: fb))
+    }
 }

@@ -50,8 +50,11 @@ extension ReferenceBackend {
         Double(classWeights?[t] ?? 1) * Double(pixelWeights?[j] ?? 1)
     }
 
-    public func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+    public func softmaxCrossEntropy(_ logits: Tensor, targets targetsTensor: Tensor, classWeights classWeightsTensor: Tensor?, pixelWeights pixelWeightsTensor: Tensor?)
         -> (loss: Float, weightSum: Double, probabilities: Tensor) {
+        let targets = targetsTensor.integers
+        let classWeights = classWeightsTensor?.scalars
+        let pixelWeights = pixelWeightsTensor?.scalars
         let x = plain(logits), s = x.shape
         var total: Double = 0, weightSum: Double = 0
         for n in 0..<s.n {
@@ -70,8 +73,11 @@ extension ReferenceBackend {
         return (weightSum > 0 ? Float(total / weightSum) : 0, weightSum, softmax(x))
     }
 
-    public func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?,
-                                            pixelWeights: [Float]?, scale: Float) -> Tensor {
+    public func softmaxCrossEntropyBackward(probabilities: Tensor, targets targetsTensor: Tensor, classWeights classWeightsTensor: Tensor?,
+                                            pixelWeights pixelWeightsTensor: Tensor?, scale: Float) -> Tensor {
+        let targets = targetsTensor.integers
+        let classWeights = classWeightsTensor?.scalars
+        let pixelWeights = pixelWeightsTensor?.scalars
         let p = plain(probabilities), s = p.shape
         let dx = Tensor(shape: s)
         for n in 0..<s.n {
@@ -88,7 +94,8 @@ extension ReferenceBackend {
         return dx
     }
 
-    public func diceSums(probabilities: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+    public func diceSums(probabilities: Tensor, targets targetsTensor: Tensor) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
+        let targets = targetsTensor.integers
         let p = plain(probabilities), s = p.shape
         var intersection = [Double](repeating: 0, count: s.c), probabilitySum = intersection, targetCount = intersection
         for n in 0..<s.n {
@@ -102,7 +109,8 @@ extension ReferenceBackend {
         return (intersection, probabilitySum, targetCount)
     }
 
-    public func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor {
+    public func diceBackward(probabilities: Tensor, targets targetsTensor: Tensor, a: [Double], b: [Double]) -> Tensor {
+        let targets = targetsTensor.integers
         let p = plain(probabilities), s = p.shape
         let dx = Tensor(shape: s)
         for n in 0..<s.n {
@@ -117,7 +125,8 @@ extension ReferenceBackend {
         return dx
     }
 
-    public func lovaszSoftmax(probabilities: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor) {
+    public func lovaszSoftmax(probabilities: Tensor, targets targetsTensor: Tensor, present: [Bool]) -> (sum: Double, slopes: Tensor) {
+        let targets = targetsTensor.integers
         let p = plain(probabilities), s = p.shape
         let plane = s.h * s.w, count = s.n * plane
         let slopes = Tensor.zeros(Shape(s.c, count))
@@ -143,7 +152,8 @@ extension ReferenceBackend {
         return (total, slopes)
     }
 
-    public func lovaszSoftmaxBackward(probabilities: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor {
+    public func lovaszSoftmaxBackward(probabilities: Tensor, targets targetsTensor: Tensor, slopes: Tensor, scale: Float) -> Tensor {
+        let targets = targetsTensor.integers
         let p = plain(probabilities), s = p.shape
         let plane = s.h * s.w, count = s.n * plane
         let dx = Tensor(shape: s)

@@ -19,7 +19,7 @@ final class AdamConformanceTests: XCTestCase {
         let n = c.inputSize(forOutputAtLeast: 8), out = c.outputSize(forInput: n)!
         var rng = SeededGenerator(seed: 6)
         let x = Tensor(shape: Shape(2, 1, n, n), scalars: randomValues(2 * n * n, &rng))
-        let targets = (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) }
+        let targets = Tensor(shape: Shape(2, out, out), integers: (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) })
         model.training = true
         let adam = Adam()
         var losses: [Float] = [], noise = Set<String>()

@@ -1,4 +1,5 @@
 import Tensors
+import TestSupport
 import XCTest
 
 /// Argmax over channels and confusion counts against the reference backend: comparisons and
@@ -10,7 +11,10 @@ final class MetricsConformanceTests: XCTestCase {
                 var rng = SeededGenerator(seed: 1)
                 // Values rounded to halves, so ties are common.
                 let values = randomValues(s.count, &rng).map { ($0 * 2).rounded() / 2 }
-                return backend.argmaxChannels(Tensor(shape: s, scalars: values).inLayout(backend.preferredLayout(channels: s.c)))
+                let mask = backend.argmaxChannels(Tensor(shape: s, scalars: values).inLayout(backend.preferredLayout(channels: s.c)))
+                XCTAssertEqual(mask.dtype, .int32)
+                XCTAssertEqual(mask.shape, Shape(s.n, s.h, s.w))
+                return mask.integers
             }
             XCTAssertEqual(r.tested, r.reference, "argmax \(s) [\(underTest.name)]")
             XCTAssertEqual(r.tested.count, s.n * s.h * s.w)
@@ -24,7 +28,8 @@ final class MetricsConformanceTests: XCTestCase {
         let prediction = (0..<500).map { _ in Int32(rng.next() % UInt64(classes)) }
         let r = onBoth { backend -> [Int64] in
             var counts = [Int64](repeating: 1, count: classes * classes)  // accumulates onto what is there
-            backend.accumulateConfusion(truth: truth, prediction: prediction, classes: classes, into: &counts)
+            backend.accumulateConfusion(truth: Tensor(shape: Shape(500), integers: truth),
+                                        prediction: Tensor(shape: Shape(500), integers: prediction), classes: classes, into: &counts)
             return counts
         }
         XCTAssertEqual(r.tested, r.reference, "confusion counts [\(underTest.name)]")

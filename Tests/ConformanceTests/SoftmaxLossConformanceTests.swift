@@ -1,4 +1,5 @@
 import Tensors
+import TestSupport
 import XCTest
 
 /// Softmax over channels and weighted softmax cross-entropy, forward and backward, against the
@@ -39,6 +40,8 @@ final class SoftmaxLossConformanceTests: XCTestCase {
             let pixelWeights = t.map { _ in 2 * rng.nextUnitFloat() }
             for (cw, pw) in [(nil, nil), (classWeights, nil), (nil, pixelWeights), (classWeights, pixelWeights)] as [([Float]?, [Float]?)] {
                 let r = onBoth { backend -> [[Float]] in
+                    let t = labelTensor(t, for: s)
+                    let cw = cw.map(classWeightTensor), pw = pw.map { pixelWeightTensor($0, for: s) }
                     let out = backend.softmaxCrossEntropy(tensor(s, seed: 5, scale: 4, on: backend), targets: t,
                                                           classWeights: cw, pixelWeights: pw)
                     let dx = backend.softmaxCrossEntropyBackward(probabilities: out.probabilities, targets: t, classWeights: cw,
@@ -59,6 +62,7 @@ final class SoftmaxLossConformanceTests: XCTestCase {
             var rng = SeededGenerator(seed: 7)
             let a = (0..<s.c).map { _ in Double(rng.nextGaussian()) }, b = (0..<s.c).map { _ in Double(rng.nextGaussian()) }
             let r = onBoth { backend -> [[Float]] in
+                let t = labelTensor(t, for: s)
                 let probs = backend.softmax(tensor(s, seed: 8, scale: 3, on: backend))
                 let sums = backend.diceSums(probabilities: probs, targets: t)
                 let dx = backend.diceBackward(probabilities: probs, targets: t, a: a, b: b)
@@ -77,6 +81,7 @@ final class SoftmaxLossConformanceTests: XCTestCase {
             let t = targets(s, seed: 9)
             let present = (0..<s.c).map { c in t.contains(Int32(c)) }
             let r = onBoth { backend -> [[Float]] in
+                let t = labelTensor(t, for: s)
                 let probs = backend.softmax(tensor(s, seed: 10, scale: 3, on: backend))
                 let out = backend.lovaszSoftmax(probabilities: probs, targets: t, present: present)
                 let dx = backend.lovaszSoftmaxBackward(probabilities: probs, targets: t, slopes: out.slopes, scale: 0.5)
@@ -86,5 +91,15 @@ final class SoftmaxLossConformanceTests: XCTestCase {
                 assertMatches(r.tested[k], r.reference[k], tolerance: Tolerance.softmax, "lovasz \(name) \(s)")
             }
         }
+    }
+
+    /// Class counts, with targets outside the classes counted last: exact.
+    func testClassCounts() {
+        var rng = SeededGenerator(seed: 11)
+        let values = (0..<300).map { _ in Int32(rng.next() % 7) - 1 }  // −1…5, classes 0..<4
+        let r = onBoth { backend in backend.classCounts(Tensor(shape: Shape(3, 10, 10), integers: values), classes: 4) }
+        XCTAssertEqual(r.tested, r.reference, "class counts [\(underTest.name)]")
+        let expected = (0..<4).map { c in values.filter { $0 == Int32(c) }.count } + [values.filter { $0 < 0 || $0 >= 4 }.count]
+        XCTAssertEqual(r.reference, expected)
     }
 }

@@ -16,7 +16,7 @@ final class UNetConformanceTests: XCTestCase {
         let out = c.outputSize(forInput: n)!
         var rng = SeededGenerator(seed: 4)
         let x = Tensor(shape: Shape(2, 1, n, n), scalars: randomValues(2 * n * n, &rng))
-        let targets = (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) }
+        let targets = Tensor(shape: Shape(2, out, out), integers: (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) })
         // Batch norm parameters away from their identity start, so their gradients are generic.
         for (name, p) in model.parameters where name.contains("bn") {
             p.assign(p.scalars.map { _ in (name.hasSuffix("weight") ? 1 : 0) + 0.2 * rng.nextGaussian() })

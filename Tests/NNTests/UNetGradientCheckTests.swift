@@ -29,7 +29,7 @@ final class UNetGradientCheckTests: XCTestCase {
         let out = c.outputSize(forInput: n)!
         var rng = SeededGenerator(seed: 5)
         let x = Tensor(shape: Shape(2, 2, n, n), scalars: (0..<(2 * 2 * n * n)).map { _ in rng.nextGaussian() })
-        let targets = (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) }
+        let targets = Tensor(shape: Shape(2, out, out), integers: (0..<(2 * out * out)).map { _ in Int32(rng.next() % 3) })
         // BN parameters away from their identity start, so their gradients are generic.
         for (name, p) in model.parameters where name.contains("bn") {
             p.assign(p.scalars.map { _ in (name.hasSuffix("weight") ? 1 : 0) + 0.2 * rng.nextGaussian() })

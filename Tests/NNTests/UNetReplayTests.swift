@@ -54,7 +54,7 @@ final class UNetReplayTests: XCTestCase {
         let model = UNet(try configuration(f), seed: 7)
         try load(model, from: f, prefix: "init.")
         let x = Tensor(shape: Shape(try f.shape("input")), scalars: try f.floats("input"))
-        let targets = try f.ints("targets")
+        let targets = Tensor(shape: Shape(try f.shape("targets")), integers: try f.ints("targets"))
 
         if f.contains("eval_logits") {
             model.training = false

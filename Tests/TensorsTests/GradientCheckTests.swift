@@ -140,29 +140,29 @@ final class GradientCheckTests: XCTestCase {
 
     func testCrossEntropyWithWeights() {
         let x = randomTensor(2, 3, 4, 5, rng: &rng)
-        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
-        let pixel = (0..<40).map { _ in 0.5 + rng.nextUnitFloat() * 3 }
+        let targets = labelTensor((0..<40).map { _ in Int32(rng.next() % 3) }, for: x.shape)
+        let pixel = pixelWeightTensor((0..<40).map { _ in 0.5 + rng.nextUnitFloat() * 3 }, for: x.shape)
         checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets) }
-        checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets, classWeights: [0.3, 1, 2.5], pixelWeights: pixel) }
+        checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets, classWeights: classWeightTensor([0.3, 1, 2.5]), pixelWeights: pixel) }
     }
 
     func testSoftDice() {
         let x = randomTensor(2, 3, 4, 5, rng: &rng)
-        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
+        let targets = labelTensor((0..<40).map { _ in Int32(rng.next() % 3) }, for: x.shape)
         checkGradients([x]) { softDiceLoss($0[0], targets: targets) }
     }
 
     func testLovaszSoftmax() {
         // Piecewise linear in the sorted errors: finite differences hold between kinks.
         let x = randomTensor(2, 3, 4, 5, rng: &rng)
-        let targets = (0..<40).map { _ in Int32(rng.next() % 3) }
+        let targets = labelTensor((0..<40).map { _ in Int32(rng.next() % 3) }, for: x.shape)
         checkGradients([x]) { lovaszSoftmaxLoss($0[0], targets: targets) }
     }
 
     /// Exact values worked out by hand from the definition.
     func testLovaszSoftmaxExactValues() {
         // Two pixels of class 0, two of class 1, logits ±20: errors ≈ 0, loss ≈ 0.
-        let targets: [Int32] = [0, 0, 1, 1]
+        let targets = labelTensor([0, 0, 1, 1], for: Shape(1, 2, 2, 2))
         let perfect = Tensor(shape: Shape(1, 2, 2, 2), scalars: [20, 20, -20, -20, -20, -20, 20, 20])
         XCTAssertEqual(lovaszSoftmaxLoss(perfect, targets: targets).scalar, 0, accuracy: 1e-6)
         // Uniform probabilities (logits 0): every error is ½. Per class, the sorted ΔJ sum to the
@@ -178,7 +178,7 @@ final class GradientCheckTests: XCTestCase {
 
     func testScaledSumOfLosses() {
         let x = randomTensor(1, 2, 3, 3, rng: &rng)
-        let targets = (0..<9).map { _ in Int32(rng.next() % 2) }
+        let targets = labelTensor((0..<9).map { _ in Int32(rng.next() % 2) }, for: x.shape)
         checkGradients([x]) { softmaxCrossEntropy($0[0], targets: targets) + softDiceLoss($0[0], targets: targets) * 0.5 }
     }
 

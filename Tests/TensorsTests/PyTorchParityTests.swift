@@ -153,9 +153,9 @@ final class PyTorchParityTests: XCTestCase {
         for name in ["ce_plain", "ce_class_weights", "ce_pixel_weights", "ce_both", "dice", "lovasz", "lovasz_absent_class"] {
             let f = try fixture(name)
             let x = try tensor(f, "x")
-            let targets = try f.int64s("target").map { Int32($0) }
-            let classWeights = f.tensors["class_weights"] != nil ? try f.floats("class_weights") : nil
-            let pixelWeights = f.tensors["pixel_weights"] != nil ? try f.floats("pixel_weights") : nil
+            let targets = labelTensor(try f.int64s("target").map { Int32($0) }, for: x.shape)
+            let classWeights = f.tensors["class_weights"] != nil ? classWeightTensor(try f.floats("class_weights")) : nil
+            let pixelWeights = f.tensors["pixel_weights"] != nil ? pixelWeightTensor(try f.floats("pixel_weights"), for: x.shape) : nil
             let tape = Tape()
             let loss = tape.record {
                 switch f.metadata["op"] {

@@ -54,8 +54,8 @@ final class BatchSourceTests: XCTestCase {
         let batch = try fake.batch(step: 0)
         let model = UNet(trainer.options.model, seed: trainer.options.seed)
         model.training = true
-        let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
-        let expected = Tape().record { trainer.loss(model(x), targets: batch.targets) }.scalar
+        let (x, targets, _) = batch.tensors()
+        let expected = Tape().record { trainer.loss(model(x), targets: targets) }.scalar
 
         XCTAssertEqual(try trainer.run(), .finished)
         XCTAssertEqual(fake.requestedSteps, [0, 0, 1, 2], "the loop asks for each step once, in order")

@@ -30,7 +30,7 @@ final class OptimizerReplayTests: XCTestCase {
         let f = try SafeTensorsFile(contentsOf: Self.path)
         let model = try makeModel(f)
         let x = Tensor(shape: Shape(try f.shape(of: "input")), scalars: try f.floats("input"))
-        let targets = try f.int64s("targets").map { Int32($0) }
+        let targets = Tensor(shape: Shape(try f.shape(of: "targets")), integers: try f.int64s("targets").map { Int32($0) })
         var losses: [Float] = []
         for _ in 0..<5 {
             let tape = Tape()

@@ -53,17 +53,8 @@ final class ConvNorm: Layer {
         let key = [conv.weight.version, conv.bias?.version ?? -1, norm.weight.version, norm.bias.version,
                    norm.runningMean.version, norm.runningVariance.version]
         if let f = folded, f.key == key { return (f.weight, f.bias) }
-        let cout = conv.weight.shape[0], per = conv.weight.count / cout
-        let w = conv.weight.scalars, gamma = norm.weight.scalars, beta = norm.bias.scalars
-        let mean = norm.runningMean.scalars, variance = norm.runningVariance.scalars
-        let b0 = conv.bias?.scalars ?? Array(repeating: 0, count: cout)
-        var fw = w, fb = [Float](repeating: 0, count: cout)
-        for o in 0..<cout {
-            let scale = gamma[o] / (variance[o] + norm.epsilon).squareRoot()
-            for i in 0..<per { fw[o * per + i] = w[o * per + i] * scale }
-            fb[o] = (b0[o] - mean[o]) * scale + beta[o]
-        }
-        let result = (Tensor(shape: conv.weight.shape, scalars: fw), Tensor(shape: Shape(cout), scalars: fb))
+        let result = Backend.current.foldBatchNorm(weight: conv.weight, bias: conv.bias, gamma: norm.weight, beta: norm.bias,
+                                                   mean: norm.runningMean, variance: norm.runningVariance, epsilon: norm.epsilon)
         folded = (key, result.0, result.1)
         return result
     }

@@ -6,6 +6,31 @@
 public protocol ComputeBackend: AnyObject {
     var name: String { get }
 
+    // Memory. Every tensor's storage is allocated by the backend (`Tensor.init` calls `allocate`)
+    // and lives on its `device`. Host code reaches values only through the two copies, which
+    // return after the data has arrived (a device backend synchronises its queue first). Host
+    // backends get all of this from the defaults below; a device backend must implement it.
+
+    /// Where this backend's tensors live.
+    var device: Device { get }
+    /// Memory for `byteCount` bytes on `device`, released when the `Storage` is freed.
+    func allocate(byteCount: Int) -> Storage
+    /// Copies `into.count` bytes from `storage` at `byteOffset` to host memory, after every
+    /// queued op that writes `storage` has finished.
+    func copyToHost(_ storage: Storage, byteOffset: Int, into: UnsafeMutableRawBufferPointer)
+    /// Copies `bytes` from host memory into `storage` at `byteOffset`; `bytes` may be reused as
+    /// soon as the call returns.
+    func copyFromHost(_ bytes: UnsafeRawBufferPointer, into storage: Storage, byteOffset: Int)
+    /// Waits until every queued op has finished (timing, and before reporting errors).
+    func synchronize()
+    /// x ← value everywhere (float32 tensors), in place.
+    func fill(_ x: Tensor, with value: Float)
+    /// A copy of x with its own storage, same shape, layout and dtype.
+    func copy(_ x: Tensor) -> Tensor
+    /// x's values as `dtype`, same layout: float32 → bfloat16 rounds to nearest even,
+    /// bfloat16 → float32 is exact, int32 → float32 converts the integers.
+    func convert(_ x: Tensor, to dtype: DType) -> Tensor
+
     /// The layout this backend stores an activation with `channels` channels in.
     func preferredLayout(channels: Int) -> Layout
     /// The same values in another layout.
@@ -76,35 +101,40 @@ public protocol ComputeBackend: AnyObject {
     /// How many elements are NaN or infinite (divergence checks before saving a model).
     func countNonFinite(_ x: Tensor) -> Int
 
-    // Softmax and the losses built on it. Targets are class indices, one per pixel (N·H·W,
-    // row-major), already checked to lie in 0..<C by the op. Results are plain NCHW.
+    // Softmax and the losses built on it. Targets are int32 tensors of class indices [N,H,W]
+    // (plain), already checked to lie in 0..<C by the op; class weights are float32 [C], pixel
+    // weights float32 [N,H,W]. Scalar results (loss values, sums) are returned on the host: one
+    // synchronisation per loss evaluation, which the step needs anyway to log and check the loss.
 
     /// Softmax over channels of x [N,C,H,W] (max-subtracted, so large logits do not overflow).
     func softmax(_ x: Tensor) -> Tensor
     /// dx = y ⊙ (dy − Σ_c y_c·dy_c) per pixel, given the softmax output y.
     func softmaxBackward(_ dy: Tensor, y: Tensor) -> Tensor
     /// Weighted softmax cross-entropy. With w(x) = classWeights[t(x)]·pixelWeights[x] (1 where a
-    /// weight array is nil): `loss` = Σ w·(−log p_t) / Σ w (0 when Σ w = 0), with log p_t taken
+    /// weight tensor is nil): `loss` = Σ w·(−log p_t) / Σ w (0 when Σ w = 0), with log p_t taken
     /// from the logits directly; `weightSum` = Σ w; `probabilities` = softmax(logits).
-    func softmaxCrossEntropy(_ logits: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?)
+    func softmaxCrossEntropy(_ logits: Tensor, targets: Tensor, classWeights: Tensor?, pixelWeights: Tensor?)
         -> (loss: Float, weightSum: Double, probabilities: Tensor)
     /// The logits' gradient of the loss above: dx_c = scale·w·(p_c − [c = t]) with w as above
     /// (scale is the upstream gradient over Σ w).
-    func softmaxCrossEntropyBackward(probabilities: Tensor, targets: [Int32], classWeights: [Float]?, pixelWeights: [Float]?,
+    func softmaxCrossEntropyBackward(probabilities: Tensor, targets: Tensor, classWeights: Tensor?, pixelWeights: Tensor?,
                                      scale: Float) -> Tensor
     /// Soft Dice's per-class sums over all pixels (C each, in Double), from p = softmax(logits):
     /// intersection_c = Σ p_c·[t = c], probabilitySum_c = Σ p_c, targetCount_c = Σ [t = c].
-    func diceSums(probabilities: Tensor, targets: [Int32]) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double])
+    func diceSums(probabilities: Tensor, targets: Tensor) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double])
     /// Soft Dice's logits gradient: dp_c = a_c·[t = c] + b_c per pixel, taken through the softmax,
     /// dx_c = p_c·(dp_c − Σ_k p_k·dp_k).
-    func diceBackward(probabilities: Tensor, targets: [Int32], a: [Double], b: [Double]) -> Tensor
+    func diceBackward(probabilities: Tensor, targets: Tensor, a: [Double], b: [Double]) -> Tensor
     /// Lovász-softmax (see `lovaszSoftmaxLoss`) from p = softmax(logits): for each class c with
     /// `present[c]`, the errors e_i = |[t_i = c] − p_ic| sorted decreasingly (ties by pixel index),
     /// ΔJ_k the Jaccard loss's steps along that order. Returns Σ_c Σ_k e_(k)·ΔJ_k (Double) and the
     /// slopes [C, N·H·W]: each pixel's ΔJ for class c (zeros for classes not present).
-    func lovaszSoftmax(probabilities: Tensor, targets: [Int32], present: [Bool]) -> (sum: Double, slopes: Tensor)
+    func lovaszSoftmax(probabilities: Tensor, targets: Tensor, present: [Bool]) -> (sum: Double, slopes: Tensor)
     /// Its logits' gradient: dp_c = scale·slope_c·(−1 if t = c else +1) per pixel, through the softmax.
-    func lovaszSoftmaxBackward(probabilities: Tensor, targets: [Int32], slopes: Tensor, scale: Float) -> Tensor
+    func lovaszSoftmaxBackward(probabilities: Tensor, targets: Tensor, slopes: Tensor, scale: Float) -> Tensor
+    /// How many elements of the int32 tensor `targets` hold each class 0..<classes, and, as a
+    /// last entry, how many lie outside that range (classes + 1 counts, on the host).
+    func classCounts(_ targets: Tensor, classes: Int) -> [Int]
 
     // Copies: channel concatenation, spatial windows, nearest up-sampling. Results are in a
     // layout of the backend's choice (the ops convert gradients back where they need to).
@@ -124,6 +154,10 @@ public protocol ComputeBackend: AnyObject {
 
     /// a ⊙ b elementwise (same shape; b is brought to a's layout): dropout's mask and its backward.
     func multiply(_ a: Tensor, _ b: Tensor) -> Tensor
+    /// Inverted dropout's mask for a tensor of `shape` in `layout`: the element at plain
+    /// (row-major) index i is `DropoutMask.value(seed:index:probability:)`, 0 or 1/(1 − p), so
+    /// every backend draws the same mask from the same seed.
+    func dropoutMask(shape: Shape, layout: Layout, probability: Float, seed: UInt64) -> Tensor
     /// factor · x into a new tensor (loss weighting).
     func scaled(_ x: Tensor, by factor: Float) -> Tensor
     /// Mean over height and width: [N,C,H,W] → [N,C,1,1].
@@ -131,14 +165,20 @@ public protocol ComputeBackend: AnyObject {
     /// Its backward: each dy[n,c] / (H·W) spread over the plane of `inputShape`.
     func globalAveragePoolBackward(_ dy: Tensor, inputShape: Shape) -> Tensor
 
-    // Prediction and metrics. Class indices are host arrays ([Int32], one per pixel) for now.
+    // Prediction and metrics. Class indices are int32 tensors [N,H,W].
 
     /// For each pixel of x [N,C,H,W], the channel with the largest value (the lowest such channel
-    /// on ties; a NaN in channel 0 wins): N·H·W indices, row-major.
-    func argmaxChannels(_ x: Tensor) -> [Int32]
+    /// on ties; a NaN in channel 0 wins): int32 [N,H,W].
+    func argmaxChannels(_ x: Tensor) -> Tensor
     /// Confusion counts: counts[truth[i]·classes + prediction[i]] += 1 for every pixel i
-    /// (`counts` has classes² entries; both arrays hold indices in 0..<classes).
-    func accumulateConfusion(truth: [Int32], prediction: [Int32], classes: Int, into counts: inout [Int64])
+    /// (`counts` has classes² entries on the host; both tensors hold indices in 0..<classes).
+    func accumulateConfusion(truth: Tensor, prediction: Tensor, classes: Int, into counts: inout [Int64])
+
+    /// Batch normalisation folded into the convolution before it, for inference: per output
+    /// channel o, s = γ_o/√(σ²_o + ε), w'_o = w_o·s, b'_o = (b_o − μ_o)·s + β_o (b = 0 when nil).
+    /// `weight` is [Cout, …] (plain); all vectors are [Cout].
+    func foldBatchNorm(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
+                       epsilon: Float) -> (weight: Tensor, bias: Tensor)
 
     /// Threads a host backend computes with (requirements, so that calls through the protocol
     /// reach the backend's own; the defaults below are for backends without a thread pool).
@@ -150,6 +190,59 @@ extension ComputeBackend {
     /// A backend without its own thread pool (the reference backend, a device backend) ignores it.
     public func setThreadCount(_ n: Int) {}
     public var threadCount: Int { 1 }
+}
+
+/// Host memory: the defaults for backends that compute in host memory (a device backend
+/// implements every one of these itself; `Storage.pointer` refuses device memory).
+extension ComputeBackend {
+    public var device: Device { .host }
+
+    public func allocate(byteCount: Int) -> Storage { Storage.host(byteCount: byteCount) }
+
+    public func copyToHost(_ storage: Storage, byteOffset: Int, into: UnsafeMutableRawBufferPointer) {
+        precondition(storage.device == .host && byteOffset + into.count <= storage.byteCount, "[\(name)] copyToHost out of range")
+        guard let base = into.baseAddress else { return }
+        base.copyMemory(from: storage.address + byteOffset, byteCount: into.count)
+    }
+
+    public func copyFromHost(_ bytes: UnsafeRawBufferPointer, into storage: Storage, byteOffset: Int) {
+        precondition(storage.device == .host && byteOffset + bytes.count <= storage.byteCount, "[\(name)] copyFromHost out of range")
+        guard let base = bytes.baseAddress else { return }
+        (storage.address + byteOffset).copyMemory(from: base, byteCount: bytes.count)
+    }
+
+    public func synchronize() {}
+
+    public func fill(_ x: Tensor, with value: Float) {
+        x.pointer.update(repeating: value, count: x.count)
+    }
+
+    public func copy(_ x: Tensor) -> Tensor {
+        let y = Tensor(shape: x.shape, layout: x.layout, dtype: x.dtype)
+        y.storage.address.copyMemory(from: x.storage.address, byteCount: x.count * x.dtype.byteSize)
+        return y
+    }
+
+    public func convert(_ x: Tensor, to dtype: DType) -> Tensor {
+        let y = Tensor(shape: x.shape, layout: x.layout, dtype: dtype)
+        let n = x.count
+        switch (x.dtype, dtype) {
+        case (let a, let b) where a == b:
+            y.storage.address.copyMemory(from: x.storage.address, byteCount: n * a.byteSize)
+        case (.float32, .bfloat16):
+            let src = x.pointer, dst = y.hostAddress(as: UInt16.self)
+            for i in 0..<n { dst[i] = BFloat16.bits(src[i]) }
+        case (.bfloat16, .float32):
+            let src = x.hostAddress(as: UInt16.self), dst = y.pointer
+            for i in 0..<n { dst[i] = BFloat16.float(src[i]) }
+        case (.int32, .float32):
+            let src = x.hostAddress(as: Int32.self), dst = y.pointer
+            for i in 0..<n { dst[i] = Float(src[i]) }
+        default:
+            preconditionFailure("[\(name)] no conversion from \(x.dtype) to \(dtype)")
+        }
+        return y
+    }
 }
 
 /// The backend the ops use. The program chooses it once at start-up (`Backend.use`), before

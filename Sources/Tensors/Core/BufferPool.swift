@@ -26,7 +26,7 @@ final class BufferPool {
     /// evicting the whole cache at each small new peak would make every later request a miss.
     private static let headroom = 1.02
 
-    private var free: [(pointer: UnsafeMutablePointer<Float>, bytes: Int)] = []
+    private var free: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     private(set) var cachedBytes = 0
     private(set) var liveBytes = 0
     private(set) var peakLiveBytes = 0
@@ -43,7 +43,7 @@ final class BufferPool {
         }
     }
 
-    func take(bytes requested: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    func take(bytes requested: Int) -> (UnsafeMutableRawPointer, Int) {
         if requested < Self.largeBytes { return (Self.allocateSmall(requested), requested) }
         let bytes = (requested + Self.hugePage - 1) / Self.hugePage * Self.hugePage
         pthread_mutex_lock(&lock)
@@ -62,7 +62,7 @@ final class BufferPool {
             return (block.pointer, block.bytes)
         }
         // Give cached buffers back, largest first, rather than let live + cached exceed the peak (plus headroom).
-        var released: [(UnsafeMutablePointer<Float>, Int)] = []
+        var released: [(UnsafeMutableRawPointer, Int)] = []
         free.sort { $0.bytes < $1.bytes }
         let limit = Int(Double(max(peakLiveBytes, liveBytes + bytes)) * Self.headroom)
         while let last = free.last, liveBytes + cachedBytes + bytes > limit {
@@ -77,7 +77,7 @@ final class BufferPool {
         return (Self.map(bytes), bytes)
     }
 
-    func give(_ p: UnsafeMutablePointer<Float>, capacity bytes: Int) {
+    func give(_ p: UnsafeMutableRawPointer, capacity bytes: Int) {
         if bytes < Self.largeBytes { Glibc.free(p); return }
         pthread_mutex_lock(&lock)
         liveBytes -= bytes
@@ -101,15 +101,15 @@ final class BufferPool {
         for (p, n) in all { Self.unmap(p, n) }
     }
 
-    private static func allocateSmall(_ bytes: Int) -> UnsafeMutablePointer<Float> {
+    private static func allocateSmall(_ bytes: Int) -> UnsafeMutableRawPointer {
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, 64, bytes)
         precondition(status == 0 && raw != nil, "[Storage] out of memory allocating \(bytes) bytes")
-        return raw!.bindMemory(to: Float.self, capacity: bytes / 4)
+        return raw!
     }
 
     /// `bytes` (a multiple of 2 MiB) of fresh memory aligned to 2 MiB, so that it can be backed by huge pages.
-    private static func map(_ bytes: Int) -> UnsafeMutablePointer<Float> {
+    private static func map(_ bytes: Int) -> UnsafeMutableRawPointer {
         let span = bytes + hugePage
         guard let base = mmap(nil, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), base != MAP_FAILED else {
             preconditionFailure("[Storage] out of memory mapping \(bytes) bytes")
@@ -121,10 +121,10 @@ final class BufferPool {
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + UInt(bytes)), tail) }
         let p = UnsafeMutableRawPointer(bitPattern: aligned)!
         _ = madvise(p, bytes, MADV_HUGEPAGE)
-        return p.bindMemory(to: Float.self, capacity: bytes / 4)
+        return p
     }
 
-    private static func unmap(_ p: UnsafeMutablePointer<Float>, _ bytes: Int) {
-        munmap(UnsafeMutableRawPointer(p), bytes)
+    private static func unmap(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+        munmap(p, bytes)
     }
 }

@@ -11,25 +11,18 @@
 /// The loss is piecewise linear in the errors (the sort order fixes the weights), so its gradient
 /// is ±(J_k − J_(k−1)) per pixel, through the softmax. Classes absent from the batch's targets
 /// are skipped: their IoU is undefined. Returns the scalar [1].
-public func lovaszSoftmaxLoss(_ logits: Tensor, targets: [Int32]) -> Tensor {
+public func lovaszSoftmaxLoss(_ logits: Tensor, targets: Tensor) -> Tensor {
     let s = logits.shape
-    let plane = s.h * s.w
-    let count = s.n * plane
-    precondition(targets.count == count, "[lovasz] \(targets.count) targets for logits \(s)")
+    let present = checkTargets(targets, logits: s, op: "lovasz").map { $0 > 0 }
     let backend = Backend.current
     let probs = backend.softmax(logits)
-    var present = [Bool](repeating: false, count: s.c)
-    for t in targets {
-        precondition(t >= 0 && Int(t) < s.c, "[lovasz] target \(t) outside 0..<\(s.c)")
-        present[Int(t)] = true
-    }
     let presentCount = present.filter { $0 }.count
     let (total, slopes) = backend.lovaszSoftmax(probabilities: probs, targets: targets, present: present)
     let loss = Tensor(shape: Shape(1), scalars: [presentCount > 0 ? Float(total / Double(presentCount)) : 0])
     let layout = logits.layout
     Tape.record(loss, inputs: [logits]) { dy in
         // d loss / d p_ic = slope · (−1 if t_i = c else +1) / |present|, then through the softmax.
-        let scale = presentCount > 0 ? dy.pointer[0] / Float(presentCount) : 0
+        let scale = presentCount > 0 ? dy.scalar / Float(presentCount) : 0
         return [backend.lovaszSoftmaxBackward(probabilities: probs, targets: targets, slopes: slopes, scale: scale).inLayout(layout)]
     }
     return loss

@@ -10,9 +10,20 @@ public func softmax(_ x: Tensor) -> Tensor {
     return y
 }
 
-/// Checks that every target is a class index of `classes` classes.
-func checkTargets(_ targets: [Int32], classes: Int, op: String) {
-    if let bad = targets.first(where: { $0 < 0 || Int($0) >= classes }) {
-        preconditionFailure("[\(op)] target \(bad) outside 0..<\(classes)")
-    }
+/// Checks that `targets` is an int32 [N,H,W] tensor matching logits [N,C,H,W] whose every value
+/// is a class index of C classes, and returns how many pixels hold each class.
+@discardableResult
+func checkTargets(_ targets: Tensor, logits: Shape, op: String) -> [Int] {
+    precondition(targets.dtype == .int32 && targets.layout == .plain, "[\(op)] targets must be plain int32, got \(targets)")
+    precondition(targets.shape == Shape(logits.n, logits.h, logits.w), "[\(op)] targets \(targets.shape) for logits \(logits)")
+    let counts = Backend.current.classCounts(targets, classes: logits.c)
+    precondition(counts[logits.c] == 0, "[\(op)] \(counts[logits.c]) target(s) outside 0..<\(logits.c)")
+    return Array(counts.prefix(logits.c))
+}
+
+/// Checks an optional float32 weight tensor's shape.
+func checkWeights(_ weights: Tensor?, shape: Shape, op: String, what: String) {
+    guard let weights else { return }
+    precondition(weights.dtype == .float32 && weights.layout == .plain && weights.shape == shape,
+                 "[\(op)] \(what) weights \(weights) for \(shape)")
 }

@@ -14,7 +14,7 @@ public final class ModelBenchmark {
     public let batch: Int
     public let model: UNet
     let input: Tensor
-    let targets: [Int32]
+    let targets: Tensor
     let optimizer = Adam()
 
     /// Builds the model with `seed` (the model's own He initialisation) and the synthetic batch.
@@ -32,7 +32,7 @@ public final class ModelBenchmark {
         let xShape = Shape(batch, configuration.inputChannels, inputSize, inputSize)
         input = Tensor(shape: xShape, scalars: (0..<xShape.count).map { _ in rng.nextGaussian() })
         let classes = UInt64(configuration.classes)
-        targets = (0..<(batch * out * out)).map { _ in Int32(rng.next() % classes) }
+        targets = Tensor(shape: Shape(batch, out, out), integers: (0..<(batch * out * out)).map { _ in Int32(rng.next() % classes) })
     }
 
     /// Side of the output maps.

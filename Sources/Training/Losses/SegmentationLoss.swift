@@ -18,8 +18,9 @@ public enum LossKind: String, CaseIterable, Codable, Sendable {
     public var includesCrossEntropy: Bool { self == .ce || self == .ceDice || self == .ceLovasz }
 }
 
-/// Computes the loss of logits [N,C,H,W] against class targets (N·H·W) with optional per-class
-/// weights and per-pixel weights (the paper's border weight map); Dice and Lovász ignore the weights.
+/// Computes the loss of logits [N,C,H,W] against class targets (int32 [N,H,W]) with optional
+/// per-class weights and per-pixel weights (float32 [N,H,W], the paper's border weight map); Dice
+/// and Lovász ignore the weights.
 public struct SegmentationLoss: Sendable {
     public var kind: LossKind
     public var classWeights: [Float]?
@@ -29,7 +30,8 @@ public struct SegmentationLoss: Sendable {
         self.classWeights = classWeights
     }
 
-    public func callAsFunction(_ logits: Tensor, targets: [Int32], pixelWeights: [Float]? = nil) -> Tensor {
+    public func callAsFunction(_ logits: Tensor, targets: Tensor, pixelWeights: Tensor? = nil) -> Tensor {
+        let classWeights = self.classWeights.map { Tensor(shape: Shape($0.count), scalars: $0) }
         switch kind {
         case .ce: return softmaxCrossEntropy(logits, targets: targets, classWeights: classWeights, pixelWeights: pixelWeights)
         case .dice: return softDiceLoss(logits, targets: targets)

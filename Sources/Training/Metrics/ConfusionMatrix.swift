@@ -32,14 +32,22 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// Pixels whose true class is `truth` and predicted class is `prediction`.
     public subscript(truth: Int, prediction: Int) -> Int64 { counts[truth * classes + prediction] }
 
-    /// Adds one pair per pixel; both arrays hold class indices in `0..<classes`.
+    /// Adds one pair per pixel; both int32 tensors hold class indices in `0..<classes`.
+    public mutating func add(truth: Tensor, prediction: Tensor) {
+        precondition(truth.dtype == .int32 && prediction.dtype == .int32 && truth.count == prediction.count,
+                     "[ConfusionMatrix] truth \(truth) vs prediction \(prediction)")
+        let k = classes, backend = Backend.current
+        for (what, t) in [("truth", truth), ("prediction", prediction)] {
+            let outside = backend.classCounts(t, classes: k)[k]
+            precondition(outside == 0, "[ConfusionMatrix] \(outside) \(what) value(s) outside 0..<\(k)")
+        }
+        backend.accumulateConfusion(truth: truth, prediction: prediction, classes: k, into: &counts)
+    }
+
+    /// Adds one pair per pixel from host arrays (masks read from files).
     public mutating func add(truth: [Int32], prediction: [Int32]) {
         precondition(truth.count == prediction.count, "[ConfusionMatrix] truth \(truth.count) vs prediction \(prediction.count) pixels")
-        let k = classes
-        for (a, b) in zip(truth, prediction) where a < 0 || Int(a) >= k || b < 0 || Int(b) >= k {
-            preconditionFailure("[ConfusionMatrix] class pair (\(a), \(b)) outside 0..<\(k)")
-        }
-        Backend.current.accumulateConfusion(truth: truth, prediction: prediction, classes: k, into: &counts)
+        add(truth: Tensor(shape: Shape(truth.count), integers: truth), prediction: Tensor(shape: Shape(prediction.count), integers: prediction))
     }
 
     /// Adds another matrix's counts.

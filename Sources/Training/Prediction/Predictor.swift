@@ -97,6 +97,6 @@ public final class Predictor {
     /// Per-pixel argmax of probabilities [classes, H, W] (the first class on ties), on the current backend.
     public static func argmax(_ probabilities: [Float], classes: Int, height: Int, width: Int) -> [Int32] {
         precondition(probabilities.count == classes * height * width, "[argmax] \(probabilities.count) values for \(classes)x\(height)x\(width)")
-        return Backend.current.argmaxChannels(Tensor(shape: Shape(1, classes, height, width), scalars: probabilities))
+        return Backend.current.argmaxChannels(Tensor(shape: Shape(1, classes, height, width), scalars: probabilities)).integers
     }
 }

@@ -312,9 +312,9 @@ public final class Trainer {
             }
             let batch = try prefetcher.batch(step: state.step)
             let computeStart = Date()
-            let x = Tensor(shape: Shape(batch.size, batch.channels, batch.inputSize, batch.inputSize), scalars: batch.inputs)
+            let (x, targets, pixelWeights) = batch.tensors()
             let tape = Tape()
-            let lossTensor = tape.record { loss(model(x), targets: batch.targets, pixelWeights: batch.weights) }
+            let lossTensor = tape.record { loss(model(x), targets: targets, pixelWeights: pixelWeights) }
             let value = reducer.combine(state.step + 1 == nanLossAtStep ? Float.nan : lossTensor.scalar)
             guard value.isFinite else {
                 throw TrainingError.diverged(step: state.step + 1, loss: value,
