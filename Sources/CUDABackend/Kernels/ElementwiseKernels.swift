@@ -63,15 +63,7 @@ extension KernelSource {
             variance[i] = (1.0f - momentum) * variance[i] + momentum * batchVariance[i] * unbias;
         }
     }
-    // y = x * scale[c] + shift[c] per channel (batch-norm folding, inference batch norm).
-    extern "C" __global__ void channel_affine(const float *x, const float *scale, const float *shift, float *y,
-                                              int N, int C, long HW, int nhwc) {
-        UNET_GRID_STRIDE(i, (long)N * C * HW) {
-            long c = nhwc ? i % C : (i / HW) % C;
-            y[i] = x[i] * scale[c] + shift[c];
-        }
-    }
-    """, kernels: ["fill_f32", "add_f32", "add_relu_f32", "accumulate_f32", "axpy_f32", "multiply_f32", "scale_f32", "relu_f32",
+    """, kernels: ["dropout_mask", "fill_f32", "add_f32", "add_relu_f32", "accumulate_f32", "axpy_f32", "multiply_f32", "scale_f32", "relu_f32",
                    "leaky_relu_f32", "relu_backward_f32", "leaky_relu_backward_f32", "f32_to_bf16", "bf16_to_f32", "i32_to_f32",
-                   "running_statistics", "channel_affine"])
+                   "running_statistics"])
 }

@@ -45,5 +45,5 @@ public struct KernelSource: Sendable {
     public var fullCode: String { Self.prelude + code }
 
     /// Every kernel source of the backend.
-    public static let all: [KernelSource] = [.elementwise, .optimizer, .reduction, .loss, .copy]
+    public static let all: [KernelSource] = [.elementwise, .optimizer, .reduction, .loss, .copy, .normalization, .pooling]
 }

@@ -145,6 +145,13 @@ extension KernelSource {
                                                 unsigned long long *counts) {
         UNET_GRID_STRIDE(j, count) atomicAdd(&counts[(long)truth[j] * classes + prediction[j]], 1ULL);
     }
-    """, kernels: ["softmax_channels", "softmax_backward", "softmax_cross_entropy", "softmax_cross_entropy_backward", "dice_sums",
+    // counts[t] += 1 for t in 0..<classes, counts[classes] += 1 for any other value.
+    extern "C" __global__ void class_counts(const int *targets, int classes, long count, unsigned long long *counts) {
+        UNET_GRID_STRIDE(j, count) {
+            int t = targets[j];
+            atomicAdd(&counts[t >= 0 && t < classes ? t : classes], 1ULL);
+        }
+    }
+    """, kernels: ["class_counts", "softmax_channels", "softmax_backward", "softmax_cross_entropy", "softmax_cross_entropy_backward", "dice_sums",
                    "dice_backward", "lovasz_errors", "lovasz_backward", "argmax_channels", "confusion_counts"])
 }

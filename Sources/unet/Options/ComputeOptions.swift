@@ -39,7 +39,7 @@ enum DeviceSelection {
         case .auto:
             do {
                 let backend = try cudaBackend(0)
-                note("device auto: cuda:0")
+                note("device auto: \(backend.name)")
                 return backend
             } catch {
                 note("device auto: cpu (no usable GPU: \((error as? CUDAError)?.summary ?? "\(error)"))")
@@ -53,7 +53,7 @@ enum DeviceSelection {
         let inventory = CUDADeviceInventory.probe()
         if let problem = inventory.problem { throw inventory.error ?? CUDAUnavailable(problem) }
         guard ordinal < inventory.gpus.count else { throw CUDAError.noSuchDevice(ordinal: ordinal, count: inventory.gpus.count) }
-        throw CUDAUnavailable("this build has no CUDA backend yet (found \(inventory.gpus[ordinal].name))")
+        return try CUDABackend.open(ordinal: ordinal)
     }
 
     static func note(_ line: String) {
