@@ -135,6 +135,7 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     func scratch(doubles count: Int) -> Storage { allocate(byteCount: max(1, count) * 8) }
 
     func zero(_ s: Storage, bytes: Int) {
+        context.makeCurrent()
         context.must(context.driver.api.cuMemsetD8Async!(address(s), 0, bytes, context.stream), "cuMemsetD8Async")
     }
 

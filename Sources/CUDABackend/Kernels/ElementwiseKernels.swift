@@ -63,6 +63,18 @@ extension KernelSource {
             variance[i] = (1.0f - momentum) * variance[i] + momentum * batchVariance[i] * unbias;
         }
     }
+    // Inverted dropout's mask: DropoutMask.value(seed, index, p) per plain index (splitmix64's
+    // finaliser of seed + (index + 1) * golden ratio; 24 bits against p; 0 or 1 / (1 - p)).
+    extern "C" __global__ void dropout_mask(float *mask, unsigned long long seed, float p, long n) {
+        UNET_GRID_STRIDE(i, n) {
+            unsigned long long z = seed + ((unsigned long long)i + 1ULL) * 0x9E3779B97F4A7C15ULL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+            z = z ^ (z >> 31);
+            float unit = (float)(z >> 40) * 0x1p-24f;
+            mask[i] = unit < p ? 0.0f : 1.0f / (1.0f - p);
+        }
+    }
     """, kernels: ["dropout_mask", "fill_f32", "add_f32", "add_relu_f32", "accumulate_f32", "axpy_f32", "multiply_f32", "scale_f32", "relu_f32",
                    "leaky_relu_f32", "relu_backward_f32", "leaky_relu_backward_f32", "f32_to_bf16", "bf16_to_f32", "i32_to_f32",
                    "running_statistics"])
