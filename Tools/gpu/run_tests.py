@@ -80,8 +80,11 @@ def main():
             print(f"{outcome.get(c, '?'):>28}  {c}")
     crashed = [c for c, o in outcome.items() if o.startswith("CRASHED")]
     print(f"\n{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped; {len(crashed)} class(es) crashed")
-    for f in failures[:30]:
-        print("  " + f)
+    seen = {}
+    for f in failures:
+        seen[f] = seen.get(f, 0) + 1
+    for f, n in list(seen.items())[:30]:
+        print(("  " if n == 1 else f"  ({n}×) ") + f)
     sys.exit(0 if counts["failed"] == 0 and not crashed and all(o in ("passed", "failed") for o in outcome.values()) else 1)
 
 

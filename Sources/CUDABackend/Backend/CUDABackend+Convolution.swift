@@ -44,7 +44,8 @@ extension CUDABackend {
             }
             plan.algorithm = Int32(best.algo)
             plan.workspaceBytes = best.memory
-            must(api.cudnnSetConvolutionMathType!(plan.convolution, Int32(best.mathType)), "cudnnSetConvolutionMathType")
+            // The measured algorithm's math; strict float32 stays strict (cuDNN's default math would allow TF32).
+            if allowsTF32 { must(api.cudnnSetConvolutionMathType!(plan.convolution, Int32(best.mathType)), "cudnnSetConvolutionMathType") }
             return plan
         }
     }
@@ -180,6 +181,8 @@ extension CUDABackend {
         must(cudnn.api.cudnnSetActivationDescriptor!(activation, Int32(UNET_CUDNN_ACTIVATION_RELU), Int32(UNET_CUDNN_NOT_PROPAGATE_NAN), 0),
              "cudnnSetActivationDescriptor")
         var one: Float = 1, alpha2: Float = residual == nil ? 0 : 1
+        // Without a residual z is y itself, scaled by 0: zeroed first so that no stale NaN can leak in.
+        if residual == nil { zero(y.storage, bytes: y.count * 4) }
         context.makeCurrent()
         withWorkspace(plan) { ws, bytes in
             must(cudnn.api.cudnnConvolutionBiasActivationForward!(handle, &one, plan.x, pointer(x), plan.w, pointer(w), plan.convolution,

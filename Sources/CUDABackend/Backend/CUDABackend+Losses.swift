@@ -99,14 +99,14 @@ extension CUDABackend {
         let p = plain(probabilities)
         checkTargets(targets, p)
         let count = p.shape.n * p.shape.h * p.shape.w
-        let t = targets.integers
+        let t: [Int32] = download(targets.storage, count: count)
         var slopes = [Float](repeating: 0, count: p.shape.c * count)
         var total: Double = 0
         let errorsOnDevice = tensor(Shape(count))
         for c in 0..<p.shape.c where present[c] {
             launch("lovasz_errors", .loss, count: count,
                    [.pointer(address(p)), .pointer(address(targets)), .int(Int32(c)), .pointer(address(errorsOnDevice))] + dimensions(p))
-            let errors = errorsOnDevice.scalars
+            let errors: [Float] = download(errorsOnDevice.storage, count: count)
             let order = (0..<count).sorted { errors[$0] != errors[$1] ? errors[$0] > errors[$1] : $0 < $1 }
             let classPixels = Double(t.filter { Int($0) == c }.count)
             var inClass: Double = 0, previous: Double = 0

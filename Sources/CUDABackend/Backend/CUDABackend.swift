@@ -59,6 +59,12 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     /// `cuMemAlloc` calls so far.
     public var driverAllocations: Int { allocator.driverAllocations }
     public func resetPeakMemory() { allocator.resetPeak() }
+    /// The device's free memory now (the driver's count; the allocator's cache counts as used), or nil.
+    public var freeMemoryBytes: Int? {
+        var free = 0, total = 0
+        context.makeCurrent()
+        return context.driver.api.cuMemGetInfo_v2!(&free, &total) == 0 ? free : nil
+    }
 
     /// Stops on a cuDNN error, naming the call (the protocol's methods cannot throw).
     func must(_ status: cudnnStatus_t, _ call: @autoclosure () -> String) {
@@ -123,13 +129,16 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         return t
     }
 
-    /// Device doubles copied to the host (synchronises).
-    func download(_ storage: Storage, doubles count: Int) -> [Double] {
-        [Double](unsafeUninitializedCapacity: count) { buffer, initialised in
+    /// `count` values of type T from device storage, through this backend (not `Backend.current`,
+    /// which need not be this one while a recorded pullback runs). Synchronises.
+    func download<T>(_ storage: Storage, count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialised in
             copyToHost(storage, byteOffset: 0, into: UnsafeMutableRawBufferPointer(buffer))
             initialised = count
         }
     }
+
+    func download(_ storage: Storage, doubles count: Int) -> [Double] { download(storage, count: count) }
 
     /// A scratch buffer of `count` doubles (or u64 counters) in device memory.
     func scratch(doubles count: Int) -> Storage { allocate(byteCount: max(1, count) * 8) }
