@@ -70,3 +70,26 @@ final class KernelCompilationTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 0.01, "a cached image is not compiled again")
     }
 }
+
+/// Every kernel's parameters are read from its source (the launcher checks each launch against
+/// them), in the kinds the launcher can pass.
+final class KernelSignatureTests: XCTestCase {
+    func testEveryKernelHasAReadableSignature() {
+        for source in KernelSource.all {
+            for kernel in source.kernels {
+                let p = source.parameters(of: kernel)
+                XCTAssertNotNil(p, "\(source.name).\(kernel)")
+                XCTAssertFalse(p?.isEmpty ?? true, "\(source.name).\(kernel)")
+            }
+        }
+    }
+
+    func testSignaturesReadTheCTypes() {
+        XCTAssertEqual(KernelSource.optimizer.parameters(of: "sgd_update"),
+                       [.pointer, .pointer, .pointer, .float, .float, .int, .float, .int, .long])
+        XCTAssertEqual(KernelSource.elementwise.parameters(of: "dropout_mask"), [.pointer, .u64, .float, .long])
+        XCTAssertEqual(KernelSource.normalization.parameters(of: "finish_mean"), [.pointer, .f64, .pointer, .pointer, .int])
+        XCTAssertNil(KernelSource.optimizer.parameters(of: "no_such_kernel"))
+        XCTAssertNil(KernelSource(name: "odd", code: "extern \"C\" __global__ void k(short s) {}", kernels: ["k"]).parameters(of: "k"))
+    }
+}

@@ -47,7 +47,7 @@ final class LibraryLoadingTests: XCTestCase {
 
     func testALibraryLackingAFunctionIsRefusedByName() throws {
         let folder = try scratchDirectory("cuda-fake")
-        try buildLibrary(named: "libcudnn.so.9", in: folder, source: "unsigned long cudnnGetVersion(void) { return 90100; }\n")
+        try buildStandInLibrary(named: "libcudnn.so.9", in: folder, source: "unsigned long cudnnGetVersion(void) { return 90100; }\n")
         XCTAssertThrowsError(try CuDNN.load(search: LibrarySearch(folders: [folder]))) { error in
             XCTAssertEqual("\(error)", "libcudnn.so.9 at \(folder)/libcudnn.so.9 lacks cudnnGetErrorString (too old a version?)")
         }
@@ -67,7 +67,7 @@ final class LibraryLoadingTests: XCTestCase {
 
         """
         for name in names where name != "cuGetErrorName" && name != "cuGetErrorString" { source += "int \(name)() { return 100; }\n" }
-        try buildLibrary(named: "libcuda.so.1", in: folder, source: source)
+        try buildStandInLibrary(named: "libcuda.so.1", in: folder, source: source)
         XCTAssertThrowsError(try CUDADriver.load(search: LibrarySearch(folders: [folder]))) { error in
             XCTAssertEqual("\(error)", "cuInit failed: CUDA_ERROR_NO_DEVICE (100): no CUDA-capable device is detected")
         }
@@ -88,20 +88,5 @@ final class LibraryLoadingTests: XCTestCase {
         return pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
             Range($0.range(at: 1), in: text).map { String(text[$0]) }
         }
-    }
-
-    /// Compiles `source` into a shared library `name` in `folder` with the system C compiler.
-    func buildLibrary(named name: String, in folder: String, source: String) throws {
-        guard let compiler = ["/usr/bin/cc", "/usr/bin/clang", "/usr/bin/gcc"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("no C compiler to build a stand-in library")
-        }
-        let file = folder + "/stand-in.c"
-        try source.write(toFile: file, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: compiler)
-        p.arguments = ["-shared", "-fPIC", "-w", "-o", folder + "/" + name, file]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "\(compiler) built the stand-in \(name)")
     }
 }

@@ -16,6 +16,7 @@ final class CUDAContext: @unchecked Sendable {
     private let images: KernelImageCache
     private var modules: [String: CUmodule] = [:]
     private var functions: [String: CUfunction] = [:]
+    private var signatures: [String: [KernelParameter]] = [:]
     private let lock = NSLock()
 
     init(driver: CUDADriver, nvrtc: NVRTC, ordinal: Int) throws {
@@ -87,10 +88,37 @@ final class CUDAContext: @unchecked Sendable {
         case float(Float)
         case u64(UInt64)
         case f64(Double)
+
+        var kind: KernelParameter {
+            switch self {
+            case .pointer: return .pointer
+            case .int: return .int
+            case .long: return .long
+            case .float: return .float
+            case .u64: return .u64
+            case .f64: return .f64
+            }
+        }
+    }
+
+    /// Stops unless `arguments` match the kernel's declared parameters (count and kinds).
+    func checkArguments(_ kernel: String, in source: KernelSource, _ arguments: [Argument]) {
+        lock.lock()
+        let known = signatures[kernel]
+        lock.unlock()
+        let signature: [KernelParameter]
+        if let known { signature = known } else {
+            guard let parsed = source.parameters(of: kernel) else { fatalError("[cuda] no kernel \(kernel) in the source '\(source.name)'") }
+            lock.lock(); signatures[kernel] = parsed; lock.unlock()
+            signature = parsed
+        }
+        let given = arguments.map(\.kind)
+        precondition(given == signature, "[cuda] \(kernel) takes (\(signature.map(\.description).joined(separator: ", "))), launched with (\(given.map(\.description).joined(separator: ", ")))")
     }
 
     /// Queues `kernel` on the stream: `grid` blocks of `block` threads (1-D unless gridY > 1).
     func launch(_ kernel: String, in source: KernelSource, grid: Int, gridY: Int = 1, block: Int = 256, _ arguments: [Argument]) {
+        checkArguments(kernel, in: source, arguments)
         let f = function(kernel, in: source)
         let slots = UnsafeMutableRawPointer.allocate(byteCount: max(1, arguments.count) * 8, alignment: 8)
         defer { slots.deallocate() }
