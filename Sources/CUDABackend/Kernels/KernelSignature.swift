@@ -37,11 +37,17 @@ extension KernelSource {
     /// The parameters of `kernel` as its source declares them, or nil when the source does not
     /// define it (or declares a parameter of a type the launcher cannot pass).
     public func parameters(of kernel: String) -> [KernelParameter]? {
-        guard let start = code.range(of: "extern \"C\" __global__ void \(kernel)("),
-              let end = code.range(of: ")", range: start.upperBound..<code.endIndex) else { return nil }
-        let list = code[start.upperBound..<end.lowerBound]
-        let declarations = list.split(separator: ",").map(String.init)
+        guard let declarations = parameterDeclarations(of: kernel) else { return nil }
         let kinds = declarations.map(KernelParameter.parse)
         return kinds.contains(nil) ? nil : kinds.map { $0! }
+    }
+
+    /// The parameter declarations of `kernel` as written (`const float *x`, `long n`), or nil.
+    public func parameterDeclarations(of kernel: String) -> [String]? {
+        guard let start = code.range(of: "extern \"C\" __global__ void \(kernel)("),
+              let end = code.range(of: ")", range: start.upperBound..<code.endIndex) else { return nil }
+        return code[start.upperBound..<end.lowerBound].split(separator: ",").map {
+            $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
     }
 }

@@ -18,14 +18,17 @@ public struct KernelSource: Sendable {
     }
 
     /// What every source sees first: index arithmetic for the two activation layouts and a
-    /// deterministic block reduction (fixed order: results do not depend on scheduling).
+    /// deterministic block reduction (fixed order: results do not depend on scheduling). Kernels
+    /// launch with UNET_BLOCK threads per block (the CPU emulator of the tests builds them with 1).
     static let prelude = """
     // Element (n, c, pixel p) of an activation with C channels and HW pixels per plane.
     __device__ __forceinline__ long unet_index(int nhwc, long n, long c, long p, long C, long HW) {
         return nhwc ? (n * HW + p) * C + c : (n * C + c) * HW + p;
     }
     #define UNET_GRID_STRIDE(i, n) for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < (n); i += (long)blockDim.x * gridDim.x)
+    #ifndef UNET_BLOCK
     #define UNET_BLOCK 256
+    #endif
     // Sum of `value` over the block (blockDim.x == UNET_BLOCK), returned to thread 0.
     __device__ double unet_block_sum(double value, double *shared) {
         shared[threadIdx.x] = value;
