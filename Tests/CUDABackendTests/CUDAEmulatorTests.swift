@@ -1,5 +1,7 @@
 @testable import CUDABackend
 import Foundation
+import ImageCodecs
+import Tensors
 import TestSupport
 import XCTest
 
@@ -56,13 +58,28 @@ final class CUDAEmulatorTests: XCTestCase {
         if p.terminationStatus != 0 { throw XCTSkip("the emulator did not build") }
     }
 
-    func testTheConformanceSuitePassesOnTheEmulatedGPU() throws {
-        let folder = try scratchDirectory("cuda-emulator")
+    /// The emulated libraries, built once per test process.
+    nonisolated(unsafe) static var built: String?
+
+    func emulatorFolder() throws -> String {
+        if let built = Self.built { return built }
+        // UNET_EMULATOR_DIR keeps the emulated libraries there, for running the tool on them by hand
+        // (UNET_CUDA_LIBRARY_PATH=DIR unet train --device cuda ...).
+        let folder = try ProcessInfo.processInfo.environment["UNET_EMULATOR_DIR"].map { dir -> String in
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return dir
+        } ?? NSTemporaryDirectory() + "unet-cuda-emulator-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Self.hostKernels().write(toFile: folder + "/kernels.cpp", atomically: true, encoding: .utf8)
         try compile(folder + "/libcuda.so.1", [Self.emulator + "/driver.cpp", folder + "/kernels.cpp"])
         try compile(folder + "/libcudnn.so.9", [Self.emulator + "/cudnn.cpp"])
         try compile(folder + "/libnvrtc.so.13", [Self.emulator + "/nvrtc.cpp"])
+        Self.built = folder
+        return folder
+    }
 
+    func testTheConformanceSuitePassesOnTheEmulatedGPU() throws {
+        let folder = try emulatorFolder()
         // The suite runs in a child test process whose backend under test is `cuda`, found in the emulator's folder.
         let runner = Bundle.main.executablePath ?? CommandLine.arguments[0]
         guard runner.hasSuffix(".xctest") else { throw XCTSkip("not run by an XCTest bundle executable (\(runner))") }
@@ -97,5 +114,36 @@ final class CUDAEmulatorTests: XCTestCase {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The tool on the emulated GPU: `train --device cuda`, then `predict --device auto` (which
+    /// picks the GPU and says so) writes the same masks as `predict --device cpu`.
+    func testTheToolTrainsAndPredictsOnTheEmulatedGPULikeTheCPU() throws {
+        let folder = try emulatorFolder()
+        let tool = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("unet").path
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("the unet executable was not built beside the tests") }
+        let root = try scratchDirectory("cuda-emulator-tool", subfolders: ["images", "masks"])
+        var rng = SeededGenerator(seed: 21)
+        for k in 0..<2 {
+            let img = (0..<1600).map { _ in UInt8(rng.next() % 256) }
+            try Image(width: 40, height: 40, channels: 1, samples: img).write(to: "\(root)/images/i\(k).png")
+            try Image(width: 40, height: 40, channels: 1, samples: img.map { $0 > 128 ? 255 : 0 }).write(to: "\(root)/masks/i\(k).png")
+        }
+        let gpu = ["UNET_CUDA_LIBRARY_PATH": folder]
+        let train = try run(tool, ["train", "--data", root, "--out", root + "/run", "--device", "cuda", "--depth", "2", "--width", "4",
+                                   "--patch-size", "60", "--batch-size", "1", "--steps", "3", "--val-fraction", "0", "--seed", "3"], environment: gpu)
+        XCTAssertEqual(train.status, 0, train.output)
+        let auto = try run(tool, ["predict", "--model", root + "/run/last.safetensors", "--out", root + "/gpu", "--device", "auto",
+                                  root + "/images"], environment: gpu)
+        XCTAssertEqual(auto.status, 0, auto.output)
+        XCTAssertTrue(auto.output.contains("device auto: cuda:0 (CPU emulator"), auto.output)
+        let cpu = try run(tool, ["predict", "--model", root + "/run/last.safetensors", "--out", root + "/cpu", "--device", "cpu",
+                                 root + "/images"], environment: [:])
+        XCTAssertEqual(cpu.status, 0, cpu.output)
+        for k in 0..<2 {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(root)/gpu/i\(k).png"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(root)/cpu/i\(k).png"))
+            XCTAssertEqual(a, b, "i\(k): the emulated GPU's mask is the CPU's")
+        }
     }
 }
