@@ -15,7 +15,7 @@ struct UNetTool: ParsableCommand {
         the class), or RGB colours mapped by a classes.json.
         """,
         version: "0.1.0",
-        subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Info.self, Bench.self, Export.self, Forward.self]
+        subcommands: [Train.self, Predict.self, Evaluate.self, Preprocess.self, Plan.self, Info.self, Bench.self, Export.self, Forward.self]
     )
 
     /// Chooses the compute backend before any command runs: the oneDNN CPU backend (the core

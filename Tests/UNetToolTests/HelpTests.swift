@@ -29,4 +29,5 @@ final class HelpTests: XCTestCase {
     func testPreprocessHelp() throws { try check(["preprocess"], "preprocess") }
     func testBenchHelp() throws { try check(["bench"], "bench") }
     func testExportHelp() throws { try check(["export"], "export") }
+    func testPlanHelp() throws { try check(["plan"], "plan") }
 }

@@ -361,6 +361,7 @@ public final class Trainer {
             row.meanIoU = result.confusion.meanIoU
             row.meanDice = result.confusion.meanDice
             row.pixelAccuracy = result.confusion.pixelAccuracy
+            lastValidation = (state.epoch, result.confusion.meanIoU)
             model.training = true
             if !result.loss.isFinite {
                 throw TrainingError.nonFinite(what: "the validation loss became \(result.loss.isNaN ? "NaN" : "infinite")", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
@@ -376,6 +377,11 @@ public final class Trainer {
         if reducer.isPrimary { try metrics.append(row) }
         try saveLast()
     }
+
+    /// The epoch and validation mean IoU of the most recent validation (the model in `last`
+    /// when it ran at the final epoch): the honest headline, unlike `best`, which is chosen on
+    /// these same validation images.
+    public private(set) var lastValidation: (epoch: Int, meanIoU: Double?)?
 
     /// Scores the model on the validation images. With several ranks, rank r predicts images
     /// r, r + W, r + 2W, … and the confusion matrices and log-likelihood sums are added over the

@@ -48,8 +48,27 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var validateEvery = 1
     /// How inputs are normalised (nil: `.dataset`, the mean/std estimate; older runs have none).
     public var normalization: InputNormalization.Scheme?
+    /// The plan these options started from (`unet train --plan`), kept with the run.
+    public var plan: TrainingPlan?
 
     public init() {}
+
+    /// These options with the plan's choices (the command line's explicit options are applied
+    /// after, and win).
+    public func applying(_ plan: TrainingPlan) -> TrainingOptions {
+        var o = self
+        o.plan = plan
+        o.normalization = plan.normalizationScheme
+        o.model.depth = plan.depth
+        o.model.baseWidth = plan.width
+        o.patchSize = plan.patchSize
+        o.batchSize = plan.batchSize
+        o.loss = plan.loss
+        (o.flips, o.rotations, o.elastic, o.intensity) = (plan.flips, plan.rotations, plan.elastic, plan.intensity)
+        o.steps = plan.steps
+        o.epochs = nil
+        return o
+    }
 }
 
 /// Class weights for the cross-entropy.

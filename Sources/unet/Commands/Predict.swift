@@ -102,14 +102,14 @@ struct Predict: ParsableCommand {
         let palette = info.palette.map { RGBA8($0[0], $0[1], $0[2]) }
         var failures = 0, written = 0
         var changes: [ChannelAdaptation.Change: Int] = [:]
-        let start = Date()
+        let progress = CountProgress(total: plan.items.count, noun: "images")
         for (k, item) in plan.items.enumerated() {
             if StopSignal.requested { break }
             do {
                 let change = try predictOne(item, plan: plan, predictor: predictor, info: info, palette: palette)
                 changes[change, default: 0] += 1
                 written += 1
-                printProgress(k + 1, plan.items.count, start)
+                progress.update(k + 1)
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -131,17 +131,6 @@ struct Predict: ParsableCommand {
         guard !problems.isEmpty else { return }
         throw CommandFailure(problems.count == 1 ? problems[0] + "; nothing was written"
             : "\(problems.count) problems, nothing was written:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
-    }
-
-    private func printProgress(_ done: Int, _ total: Int, _ start: Date) {
-        let elapsed = Date().timeIntervalSince(start)
-        let eta = elapsed / Double(done) * Double(total - done)
-        let line = String(format: "%d/%d images, %.1f s, ETA %.0f s", done, total, elapsed, eta)
-        if isatty(STDERR_FILENO) != 0 {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\(done == total ? "\n" : "")".utf8))
-        } else if done == total || done % 10 == 0 {
-            FileHandle.standardError.write(Data("\(line)\n".utf8))
-        }
     }
 
     /// Predicts one image and writes its files; returns how its channels were adapted.

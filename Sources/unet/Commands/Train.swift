@@ -96,6 +96,8 @@ struct Train: ParsableCommand {
     var resume: String?
     @Flag(help: "Replace the run that --out holds (its checkpoints, metrics and curves are deleted).")
     var overwrite = false
+    @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
+    var plan: String?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -151,6 +153,9 @@ struct Train: ParsableCommand {
                 throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --class-weights to weight; use ce, ce+dice or ce+lovasz")
             }
         }
+        if resume != nil && plan != nil {
+            throw ValidationError("--plan starts a run; a resumed run keeps the plan it started with")
+        }
         if resume != nil && overwrite && out == nil {
             throw ValidationError("--overwrite with --resume needs --out: resuming continues the run in its own folder")
         }
@@ -174,9 +179,11 @@ struct Train: ParsableCommand {
         return values.map { $0! }
     }
 
-    /// The run's options: defaults (or the resumed run's), then the flags given.
+    /// The run's options: defaults (or the resumed run's), then the plan's choices, then the
+    /// flags given.
     func makeOptions(base: TrainingOptions = TrainingOptions()) throws -> TrainingOptions {
         var o = base
+        if let plan { o = o.applying(try PlanFile.read(plan)) }
         if let data { o.dataRoot = data; o.imagesDirectory = nil; o.masksDirectory = nil }
         if let images, let masks { o.imagesDirectory = images; o.masksDirectory = masks; o.dataRoot = nil }
         if o.dataRoot == nil && o.imagesDirectory == nil {
@@ -224,6 +231,14 @@ struct Train: ParsableCommand {
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
         return o
+    }
+
+    /// The flags given that replace a choice of the plan.
+    var planOverrides: [String] {
+        [("--depth", model.depth != nil), ("--width", model.width != nil), ("--patch-size", patchSize != nil),
+         ("--batch-size", batchSize != nil), ("--loss", loss != nil), ("--disable", disable != nil),
+         ("--steps", steps != nil), ("--epochs", epochs != nil), ("--normalize", normalize != nil || percentiles != nil)]
+            .filter(\.1).map(\.0)
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
@@ -295,6 +310,10 @@ struct Train: ParsableCommand {
             print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)")
         } else {
             let options = try makeOptions()
+            if let plan, let p = options.plan {
+                print(PlanFile.summary(p, path: plan, overridden: planOverrides))
+                fflush(stdout)
+            }
             try checkRunFolder(options)
             trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite)
         }
@@ -304,10 +323,11 @@ struct Train: ParsableCommand {
         if outcome == .finished {
             let fm = FileManager.default
             let best = fm.fileExists(atPath: trainer.bestPath)
-                ? String(format: "%@ (epoch %@, validation mean IoU %@)", trainer.bestPath, trainer.state.bestEpoch.map(String.init) ?? "-",
-                         trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
+                ? String(format: "best: %@ (epoch %@, %@; chosen on these validation images, so optimistic)", trainer.bestPath,
+                         trainer.state.bestEpoch.map(String.init) ?? "-", trainer.state.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-")
                 : (trainer.data.validation.isEmpty ? "no best checkpoint (no validation data)" : "no best checkpoint")
-            print(String(format: "done in %.1f s: %@; last: %@", seconds, best, trainer.lastPath))
+            let last = trainer.lastValidation.flatMap { v in v.meanIoU.map { String(format: " (epoch %d, validation mean IoU %.4f)", v.epoch, $0) } } ?? ""
+            print(String(format: "done in %.1f s: last: %@%@; %@", seconds, trainer.lastPath, last, best))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
         } else {

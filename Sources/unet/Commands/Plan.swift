@@ -1,0 +1,126 @@
+import ArgumentParser
+import Datasets
+import FileSafety
+import Foundation
+import NN
+import Training
+
+/// `unet plan`: a dataset's fingerprint and the training configuration derived from it.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a dataset and plan its training: normalisation, network, patch, loss, augmentation, steps.",
+        discussion: """
+        Measures the training images and masks (sizes, channels, bit depth, intensities and how \
+        much they differ between images, class shares, object sizes), derives a configuration by \
+        fixed rules, and times training steps of the candidate network widths on this machine \
+        (each in its own `unet bench` process, so its memory is its own) to fit the steps into \
+        --budget and the memory into --memory. Writes plan.json with the reason for each choice; \
+        `unet train --plan plan.json` trains with it (options given to train win).
+        """)
+
+    @Option(help: "Dataset folder with images/ and masks/ (default: the sample in Data/).")
+    var data: String?
+    @Option(help: "Images folder (with --masks, instead of --data).")
+    var images: String?
+    @Option(help: "Masks folder (with --images).")
+    var masks: String?
+    @Option(name: .customLong("val-data"), help: "Validation dataset folder (kept out of the measurements).")
+    var valData: String?
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction held out for validation when there is no --val-data or split.json (default 0.2).")
+    var valFraction: Double?
+    @Option(name: .customLong("class-map"), help: "classes.json mapping mask colours to classes.")
+    var classMap: String?
+    @Option(parsing: .unconditional, help: "Number of classes (default: inferred from the masks).")
+    var classes: Int?
+    @Option(help: "Training time to plan for: 90s, 45m, 2h, 1h30m.")
+    var budget = Duration(seconds: 1800)
+    @Option(parsing: .unconditional, help: "Memory for training, in MiB (default: half of this machine's).")
+    var memory: Int?
+    @Option(parsing: .unconditional, help: "Seed of the validation split (as train's --seed).")
+    var seed: UInt64 = 0
+    @Option(name: .customLong("out"), help: "Where to write the plan.")
+    var out = "plan.json"
+    @Flag(help: "Replace --out even when it is not an earlier plan.")
+    var overwrite = false
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
+    func validate() throws {
+        if images != nil && masks == nil || masks != nil && images == nil { throw ValidationError("--images and --masks go together") }
+        if data != nil && images != nil { throw ValidationError("give either --data or --images/--masks, not both") }
+        if let memory, memory < 64 { throw ValidationError("--memory must be at least 64 MiB (got \(memory))") }
+        if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
+        if let valFraction, !(valFraction >= 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in [0, 1) (got \(valFraction))") }
+    }
+
+    func run() throws {
+        try compute.activate()
+        var options = TrainingOptions()
+        if let data { options.dataRoot = data }
+        if let images, let masks { options.imagesDirectory = images; options.masksDirectory = masks }
+        if options.dataRoot == nil && options.imagesDirectory == nil {
+            guard let sample = SampleData.locate() else { throw CommandFailure("no --data given and the sample dataset \(SampleData.relative) was not found") }
+            options.dataRoot = sample
+        }
+        options.validationRoot = valData
+        if let valFraction { options.validationFraction = valFraction }
+        options.classMapPath = classMap
+        options.seed = seed
+        if let classes { options.model.classes = classes }
+        try checkOutput(options)
+
+        let prepared = try PreparedData.load(options, inferClasses: classes == nil)
+        let progress = CountProgress(total: prepared.train.count, noun: "images measured")
+        let fingerprint = try DatasetFingerprint.measure(prepared) { progress.update($0) }
+
+        let memoryMB = memory ?? (PhysicalMemory.megabytes.map { $0 / 2 } ?? 4096)
+        var timed = 0
+        let planner = Planner(budgetSeconds: budget.seconds, memoryBytes: Double(memoryMB) * 1_048_576) { c, patch, batch in
+            timed += 1
+            print("timing width \(c.baseWidth), patch \(patch), batch \(batch) …")
+            return try measureStep(c, patch: patch, batch: batch)
+        }
+        let plan = try planner.plan(fingerprint)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try encoder.encode(plan)) + [0x0A], to: out)
+        print(plan.table)
+        print("wrote \(out) (\(prepared.train.count) training images measured, \(timed) step timings); train with: unet train --plan \(out)")
+    }
+
+    /// Refuses to replace the data or a file that is not an earlier plan.
+    func checkOutput(_ o: TrainingOptions) throws {
+        var inputs = o.dataRoot.map { OutputSafety.dataset($0) } ?? []
+        for (path, role) in [(o.imagesDirectory, "images folder"), (o.masksDirectory, "masks folder"), (o.validationRoot, "validation dataset folder")] {
+            if let path { inputs.append(OutputSafety.Input(path: path, role: role, isFolder: true)) }
+        }
+        if let map = o.classMapPath { inputs.append(OutputSafety.Input(path: map, role: "class map", isFolder: false)) }
+        try OutputSafety.checkFile(out, option: "--out", against: inputs)
+        guard !overwrite, let head = try OutputSafety.existingFileHead(out, option: "--out", bytes: 4096) else { return }
+        if String(decoding: head, as: UTF8.self).contains("\"fingerprint\"") { return }
+        throw CommandFailure("--out \(out) exists and is not a plan written by unet plan; it is left as it is. Choose another file name or pass --overwrite")
+    }
+
+    /// One training step of the candidate, timed in a `unet bench` process of its own (its peak
+    /// memory is then the candidate's alone); nil when the network cannot take the patch.
+    func measureStep(_ c: UNetConfiguration, patch: Int, batch: Int) throws -> Planner.StepCost? {
+        guard c.isValidInput(patch) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var arguments = ["bench", "--json", "--only", "train", "--no-sgemm", "--warmup", "1", "--steps", "3",
+                         "--depth", "\(c.depth)", "--width", "\(c.baseWidth)", "--padding", c.padding.rawValue,
+                         "--block", c.block.rawValue, "--classes", "\(c.classes)", "--channels", "\(c.inputChannels)",
+                         "--size", "\(patch)", "--batch-size", "\(batch)", "--device", compute.device.description]
+        if let t = compute.threads { arguments += ["--threads", "\(t)"] }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
+              let ms = json["train_step_ms"] as? Double, let rss = json["peak_rss_mb"] as? Double else { return nil }
+        return Planner.StepCost(seconds: ms / 1000, peakBytes: rss * 1_048_576)
+    }
+}

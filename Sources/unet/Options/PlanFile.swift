@@ -1,0 +1,43 @@
+import FileSafety
+import Foundation
+import Datasets
+import Training
+
+/// Reading a plan for `unet train --plan`, and the line that says what it chose.
+enum PlanFile {
+    static func read(_ path: String) throws -> TrainingPlan {
+        let bytes = try RegularFile.read(path, maxBytes: 4 << 20)
+        let plan: TrainingPlan
+        do {
+            plan = try JSONDecoder().decode(TrainingPlan.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw CommandFailure("--plan \(path) is not a plan written by unet plan: \(error.fieldDescription)")
+        } catch {
+            throw CommandFailure("--plan \(path) is not a plan written by unet plan (\(error))")
+        }
+        var problems: [String] = []
+        if !(1...TrainingOptions.maximumSteps).contains(plan.steps) { problems.append("steps \(plan.steps)") }
+        if plan.batchSize < 1 { problems.append("batchSize \(plan.batchSize)") }
+        if plan.width < 1 { problems.append("width \(plan.width)") }
+        if !(1...8).contains(plan.depth) { problems.append("depth \(plan.depth)") }
+        if plan.normalize != "dataset" && plan.normalize != "percentile" { problems.append("normalize \"\(plan.normalize.prefix(40))\"") }
+        if case .percentile = plan.normalizationScheme,
+           let first = InputNormalization(mean: [0], std: [1], scheme: plan.normalizationScheme).problems(channels: 1).first {
+            problems.append("percentiles: \(first.problem)")
+        }
+        if plan.normalize == "percentile" && plan.percentiles?.count != 2 { problems.append("percentiles: two values needed") }
+        guard problems.isEmpty else {
+            throw CommandFailure("--plan \(path) has values no run can use: \(problems.joined(separator: "; "))")
+        }
+        return plan
+    }
+
+    static func summary(_ p: TrainingPlan, path: String, overridden: [String]) -> String {
+        let augment = [("flips", p.flips), ("rotations", p.rotations), ("elastic", p.elastic), ("intensity", p.intensity)]
+            .filter(\.1).map(\.0).joined(separator: ",")
+        var line = "plan \(path): normalize \(p.normalizationScheme.summary), depth \(p.depth), width \(p.width), patch \(p.patchSize), "
+            + "batch \(p.batchSize), loss \(p.loss.rawValue), augment \(augment.isEmpty ? "none" : augment), steps \(p.steps)"
+        if !overridden.isEmpty { line += "; overridden by the command line: " + overridden.joined(separator: ", ") }
+        return line
+    }
+}

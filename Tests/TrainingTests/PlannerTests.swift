@@ -1,0 +1,128 @@
+import Datasets
+import NN
+import TestSupport
+import XCTest
+@testable import Training
+
+/// The plan's decisions on fingerprints that stress one property each, with step costs from a
+/// model (cost grows with width², batch and patch area) instead of measurements.
+final class PlannerTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
+    /// A balanced, homogeneous 8-bit gray set of 512² images with 20-pixel objects.
+    func base() -> DatasetFingerprint {
+        var b = DatasetFingerprint.Builder(channels: 1, classCount: 2)
+        for _ in 0..<2 {
+            let image: [Float] = (0..<64).map { Float($0 % 4) / 4 }
+            b.add(image: image, height: 8, width: 8, bitDepth: 8, mask: (0..<64).map { Int32($0 % 2) })
+        }
+        var f = b.finish()
+        f.heights = .init([512, 512]); f.widths = .init([512, 512])
+        f.classes[1].p90Diameter = 20
+        f.classes[1].pixelShare = 0.4; f.classes[0].pixelShare = 0.6
+        return f
+    }
+
+    var measured: [(width: Int, patch: Int, batch: Int)] = []
+
+    /// 0.1 s per step at width 16, batch 4, patch 200²; memory 1 GB there.
+    func planner(budget: Double, memory: Double = 64e9) -> Planner {
+        Planner(budgetSeconds: budget, memoryBytes: memory) { [unowned self] c, patch, batch in
+            measured.append((c.baseWidth, patch, batch))
+            let scale = pow(Double(c.baseWidth) / 16, 2) * Double(batch) / 4 * Double(patch * patch) / 40000
+            return Planner.StepCost(seconds: 0.1 * scale, peakBytes: 1e9 * scale)
+        }
+    }
+
+    func decision(_ p: TrainingPlan, _ field: String) -> String { p.decisions.first { $0.field == field }?.reason ?? "" }
+
+    func testHomogeneous8BitDataKeepsDatasetStatistics() throws {
+        let p = try planner(budget: 1000).plan(base())
+        XCTAssertEqual(p.normalize, "dataset")
+        XCTAssertEqual(p.normalizationScheme, .dataset)
+        XCTAssertEqual(p.loss, .ce, "balanced classes")
+        XCTAssertFalse(p.intensity, "one brightness")
+        XCTAssertTrue(p.elastic, "small objects")
+    }
+
+    func testNormalizationReactsToBitDepthSpreadAndTails() throws {
+        var deep = base(); deep.bitDepth = 16
+        var mixed = base(); mixed.intensities[0].betweenImageSpread = 1.2
+        var inverted = base(); inverted.intensities[0].outlyingImageShare = 0.3
+        var tail = base(); tail.intensities[0].tailRatio = 8
+        for (f, word) in [(deep, "16-bit"), (mixed, "brightness"), (inverted, "outlying"), (tail, "bright pixels")] {
+            let p = try planner(budget: 1000).plan(f)
+            XCTAssertEqual(p.normalizationScheme, .percentile(low: 1, high: 99.8))
+            XCTAssertTrue(decision(p, "normalize").contains(word), decision(p, "normalize"))
+        }
+        XCTAssertTrue(try planner(budget: 1000).plan(mixed).intensity)
+    }
+
+    func testPatchAndDepthFollowObjectsAndImages() throws {
+        let small = try planner(budget: 1000).plan(base())
+        let c = UNetConfiguration.defaultForTraining
+        XCTAssertEqual(small.depth, c.depth)
+        XCTAssertEqual(small.patchSize, c.inputSize(forOutputAtLeast: 128), "the 128-pixel floor")
+
+        var large = base(); large.classes[1].p90Diameter = 150
+        let p = try planner(budget: 1000).plan(large)
+        var deeper = c; deeper.depth = p.depth
+        XCTAssertGreaterThanOrEqual(deeper.outputSize(forInput: p.patchSize)!, 300, "twice the objects")
+        XCTAssertTrue(p.elastic, "the output holds whole objects")
+
+        var huge = base(); huge.classes[1].p90Diameter = Double(c.receptiveField + 20)
+        huge.heights = .init([2000]); huge.widths = .init([2000])
+        XCTAssertEqual(try planner(budget: 1000).plan(huge).depth, c.depth + 1, "objects beyond the receptive field")
+
+        var bigObjectsSmallImages = base(); bigObjectsSmallImages.classes[1].p90Diameter = 300
+        bigObjectsSmallImages.heights = .init([200]); bigObjectsSmallImages.widths = .init([200])
+        XCTAssertFalse(try planner(budget: 1000).plan(bigObjectsSmallImages).elastic, "objects larger than the output")
+
+        var tiny = base(); tiny.heights = .init([64, 64]); tiny.widths = .init([64, 64])
+        let t = try planner(budget: 1000).plan(tiny)
+        XCTAssertEqual(t.depth, c.depth - 1, "64-pixel images are below depth 4's smallest input")
+        var shallow = c; shallow.depth = t.depth
+        XCTAssertLessThanOrEqual(shallow.outputSize(forInput: t.patchSize)!, 64)
+    }
+
+    func testWidthAndStepsFitTheBudget() throws {
+        // Width 16 ≈ 0.1·s, 32 ≈ 0.4·s, 64 ≈ 1.6·s per step for this patch; 90% of the budget trains.
+        let f = base()
+        let patch = try planner(budget: 1).plan(f).patchSize
+        let s16 = 0.1 * Double(patch * patch) / 40000
+        let short = try planner(budget: 2000 * s16 / 0.9 * 2).plan(f)
+        XCTAssertEqual(short.width, 16, "width 32 would get fewer than 2000 steps")
+        XCTAssertEqual(short.steps, 4000, accuracy: 1)
+        let long = try planner(budget: 2000 * 16 * s16 / 0.9 * 1.01).plan(f)
+        XCTAssertEqual(long.width, 64)
+        XCTAssertEqual(long.measuredStepSeconds!, 16 * s16, accuracy: 1e-9)
+        XCTAssertEqual(long.batchSize, 4)
+    }
+
+    func testMemoryHalvesTheBatchOrStopsTheWidth() throws {
+        let f = base()
+        let patch = try planner(budget: 1).plan(f).patchSize
+        let gb16 = 1e9 * Double(patch * patch) / 40000
+        measured = []
+        let p = try planner(budget: 1e9, memory: gb16 * 4 * 0.6).plan(f)
+        // Memory 2.4× width 16's at batch 4: width 32 needs 4× at batch 4, 2× at batch 2; width
+        // 64 needs 4× even at batch 1.
+        XCTAssertEqual(p.width, 32)
+        XCTAssertEqual(p.batchSize, 2)
+        XCTAssertTrue(measured.contains { $0.width == 64 && $0.batch == 1 }, "width 64 was tried down to batch 1")
+        XCTAssertTrue(decision(p, "width").contains("does not fit"))
+    }
+
+    func testRareClassesGetDice() throws {
+        var f = base(); f.classes[1].pixelShare = 0.03; f.classes[0].pixelShare = 0.97
+        let p = try planner(budget: 1000).plan(f)
+        XCTAssertEqual(p.loss, .ceDice)
+        XCTAssertTrue(decision(p, "loss").contains("1"))
+    }
+
+    func testThePlanRoundTripsThroughJSON() throws {
+        let p = try planner(budget: 1000).plan(base())
+        XCTAssertEqual(try JSONDecoder().decode(TrainingPlan.self, from: JSONEncoder().encode(p)), p)
+        XCTAssertTrue(p.table.contains("normalize"))
+    }
+}

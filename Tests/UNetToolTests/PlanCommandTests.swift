@@ -1,0 +1,113 @@
+import Foundation
+import ImageCodecs
+import SafeTensors
+import Tensors
+import TestSupport
+import XCTest
+
+/// `unet plan` and `unet train --plan`: the plan is measured from the data, written without
+/// replacing anything else, applied with the command line winning, and kept with the run.
+final class PlanCommandTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
+    func makeDataset() throws -> String {
+        let root = try scratchDirectory("unet-plan", subfolders: ["images", "masks"])
+        var rng = SeededGenerator(seed: 4)
+        for k in 0..<3 {
+            let img = (0..<1600).map { _ in UInt8(rng.next() % 256) }
+            try Image(width: 40, height: 40, channels: 1, samples: img).write(to: "\(root)/images/i\(k).png")
+            try Image(width: 40, height: 40, channels: 1, samples: img.map { $0 > 128 ? 255 : 0 }).write(to: "\(root)/masks/i\(k).png")
+        }
+        return root
+    }
+
+    func plan(_ root: String, out: String, _ extra: [String] = []) throws -> ToolRunner.Result {
+        try ToolRunner.run(["plan", "--data", root, "--budget", "20s", "--memory", "4096", "--threads", "1", "--out", out] + extra,
+                           timeout: 300)
+    }
+
+    func testPlanThenTrainWithIt() throws {
+        let root = try makeDataset()
+        let planPath = root + "-plan.json"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: planPath) }
+        let r = try plan(root, out: planPath)
+        XCTAssertEqual(r.status, 0, r.error)
+        for field in ["normalize", "depth", "patch-size", "loss", "width", "steps"] { XCTAssertTrue(r.output.contains(field), r.output) }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planPath))) as! [String: Any]
+        let fingerprint = json["fingerprint"] as! [String: Any]
+        XCTAssertEqual(fingerprint["imageCount"] as? Int, 2, "the validation image (a 0.2 share of 3, rounded up) is left out")
+        XCTAssertEqual(fingerprint["bitDepth"] as? Int, 8)
+        XCTAssertEqual(json["normalize"] as? String, "dataset", "uniform noise images of one brightness")
+        XCTAssertNotNil(json["measuredStepSeconds"] as? Double, "a step was timed in a bench process")
+        XCTAssertEqual((json["decisions"] as! [Any]).count, 10)
+
+        let run = root + "/run"
+        let t = try ToolRunner.run(["train", "--data", root, "--plan", planPath, "--width", "4", "--steps", "2", "--val-fraction", "0",
+                                    "--threads", "1", "--out", run])
+        XCTAssertEqual(t.status, 0, t.error)
+        XCTAssertTrue(t.output.contains("plan \(planPath): normalize dataset"), t.output)
+        XCTAssertTrue(t.output.contains("overridden by the command line: --width, --steps"), t.output)
+        let options = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/options.json"))) as! [String: Any]
+        XCTAssertEqual((options["model"] as! [String: Any])["baseWidth"] as? Int, 4, "the command line wins")
+        XCTAssertEqual(options["patchSize"] as? Int, json["patchSize"] as? Int, "the plan's patch")
+        XCTAssertEqual((options["plan"] as! [String: Any])["width"] as? Int, json["width"] as? Int, "the plan is kept as written")
+        let stored = try SafeTensorsFile(contentsOf: run + "/last.safetensors").metadata["unet.run"] ?? ""
+        XCTAssertTrue(stored.contains("\"fingerprint\""), "the checkpoint carries the plan")
+
+        // Resuming restores the plan's choices; a new plan cannot be given to a resumed run.
+        let resumed = try ToolRunner.run(["train", "--resume", run + "/last.safetensors", "--steps", "3", "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        let again = try ToolRunner.run(["train", "--resume", run + "/last.safetensors", "--steps", "4", "--plan", planPath])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.error.contains("a resumed run keeps the plan it started with"), again.error)
+    }
+
+    func testPlanNeverReplacesWhatIsNotAPlan() throws {
+        let root = try makeDataset()
+        let image = root + "/images/i0.png"
+        let before = try Data(contentsOf: URL(fileURLWithPath: image))
+        let intoData = try plan(root, out: image)
+        XCTAssertNotEqual(intoData.status, 0)
+        XCTAssertTrue(intoData.error.contains("--out"), intoData.error)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: image)), before)
+
+        let other = scratchPath("unet-notes", suffix: ".txt")
+        try Data("my notes\n".utf8).write(to: URL(fileURLWithPath: other))
+        let r = try plan(root, out: other)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("is not a plan written by unet plan"), r.error)
+        XCTAssertEqual(try String(contentsOfFile: other, encoding: .utf8), "my notes\n")
+    }
+
+    func testBudgetsAreReadOrRefused() throws {
+        let root = try makeDataset()
+        for bad in ["1h30x", "0", "-5m", "m"] {
+            let r = try ToolRunner.run(["plan", "--data", root, "--budget", bad, "--out", root + "-x.json"])
+            XCTAssertNotEqual(r.status, 0, bad)
+            XCTAssertTrue(r.error.contains("--budget"), r.error)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "-x.json"))
+    }
+
+    func testHostilePlansAreRefusedByName() throws {
+        let root = try makeDataset()
+        let path = scratchPath("unet-hostile-plan", suffix: ".json")
+        for (content, expected) in [("{\"normalize\": 3}", "is not a plan written by unet plan"), ("not json", "is not a plan written by unet plan")] {
+            try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+            let r = try ToolRunner.run(["train", "--data", root, "--plan", path, "--steps", "1", "--out", root + "/r"])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.error.contains(expected) && r.error.contains(path), r.error)
+        }
+        // A well-formed plan with a value no run can use.
+        let good = root + "-good.json"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: good) }
+        XCTAssertEqual(try plan(root, out: good).status, 0)
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: good))) as! [String: Any]
+        json["depth"] = 99
+        json["steps"] = 0
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        let r = try ToolRunner.run(["train", "--data", root, "--plan", path, "--out", root + "/r"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("has values no run can use: steps 0; depth 99"), r.error)
+    }
+}
