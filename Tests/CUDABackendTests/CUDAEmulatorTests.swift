@@ -100,6 +100,12 @@ final class CUDAEmulatorTests: XCTestCase {
         XCTAssertGreaterThan(executed, 30, "the suite ran: \(totals)")
         XCTAssertTrue(totals.contains(" 0 failures"), String(totals))
         if ProcessInfo.processInfo.environment["UNET_EMULATOR_LOG"] != nil { print(r.output) }
+
+        // Where cuDNN refuses the fused convolution-bias-ReLU, inference computes the same in separate passes.
+        let unfused = try run(runner, ["ConformanceTests.UNetConformanceTests"],
+                              environment: ["UNET_TEST_BACKEND": "cuda", "UNET_CUDA_LIBRARY_PATH": folder, "UNET_EMULATOR_REFUSE_FUSION": "1"])
+        XCTAssertEqual(unfused.status, 0, String(unfused.output.suffix(3000)))
+        XCTAssertTrue(unfused.output.contains("bias, residual and ReLU run unfused"), "the lost fusion is reported")
     }
 
     func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {

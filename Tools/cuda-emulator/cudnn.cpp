@@ -81,6 +81,8 @@ int cudnnConvolutionBiasActivationForward(void *, const float *alpha1, tensor4 *
                                           convolution *cv, int, void *, size_t, const float *alpha2, tensor4 *zd, const float *z,
                                           tensor4 *bd, const float *bias, activation *act, tensor4 *yd, float *y) {
     if (xd->c != wd->c || yd->c != wd->n || bd->c != yd->c) return 3;
+    // As real cuDNN does for some algorithms: refuse the fused epilogue (tests the backend's fallback).
+    if (std::getenv("UNET_EMULATOR_REFUSE_FUSION")) return 9;   // CUDNN_STATUS_NOT_SUPPORTED
     long count = (long)yd->n * yd->c * yd->h * yd->w;
     std::vector<float> zcopy(z, z + count);   // z may be y itself
     forward(*xd, x, *wd, w, *cv, *yd, y, *alpha1, 0);

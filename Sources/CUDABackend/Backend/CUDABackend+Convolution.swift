@@ -184,13 +184,22 @@ extension CUDABackend {
         // Without a residual z is y itself, scaled by 0: zeroed first so that no stale NaN can leak in.
         if residual == nil { zero(y.storage, bytes: y.count * 4) }
         context.makeCurrent()
-        withWorkspace(plan) { ws, bytes in
-            must(cudnn.api.cudnnConvolutionBiasActivationForward!(handle, &one, plan.x, pointer(x), plan.w, pointer(w), plan.convolution,
-                                                                  plan.algorithm, ws, bytes, &alpha2, plan.y, pointer(residual ?? y),
-                                                                  plan.biasY, pointer(bias), activation, plan.y, pointer(y)),
-                 "cudnnConvolutionBiasActivationForward")
+        let status = withWorkspace(plan) { ws, bytes in
+            cudnn.api.cudnnConvolutionBiasActivationForward!(handle, &one, plan.x, pointer(x), plan.w, pointer(w), plan.convolution,
+                                                             plan.algorithm, ws, bytes, &alpha2, plan.y, pointer(residual ?? y),
+                                                             plan.biasY, pointer(bias), activation, plan.y, pointer(y))
         }
-        return y
+        if status == 0 { return y }
+        // Not every algorithm takes the fused epilogue (CUDNN_STATUS_NOT_SUPPORTED): the same
+        // result in separate passes, and a note once so that the lost fusion is visible.
+        if !convolutionPlans.noteUnfused(plan) {
+            FileHandle.standardError.write(Data("[\(device)] cudnnConvolutionBiasActivationForward: \(cudnn.api.cudnnGetErrorString!(status).map { String(cString: $0) } ?? "status \(status)") for X \(x.shape), W \(w.shape); bias, residual and ReLU run unfused\n".utf8))
+        }
+        let (unfused, forwardPlan) = forward(x: x, w: w, yShape: yShape, g)
+        addBias(bias, to: unfused, yDescriptor: forwardPlan.y, biasDescriptor: forwardPlan.biasY)
+        if let residual { accumulate(into: unfused, residual) }
+        launch("relu_f32", .elementwise, count: unfused.count, [.pointer(address(unfused)), .pointer(address(unfused)), .long(Int64(unfused.count))])
+        return unfused
     }
 }
 

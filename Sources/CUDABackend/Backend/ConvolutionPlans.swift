@@ -60,6 +60,14 @@ final class ConvolutionPlan {
 final class ConvolutionPlans: @unchecked Sendable {
     private let lock = NSLock()
     private var plans: [ConvolutionPlan.Key: ConvolutionPlan] = [:]
+    private var unfused = Set<ObjectIdentifier>()
+
+    /// Records that `plan`'s fused epilogue was refused; returns whether that was known already.
+    func noteUnfused(_ plan: ConvolutionPlan) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !unfused.insert(ObjectIdentifier(plan)).inserted
+    }
 
     func plan(_ key: ConvolutionPlan.Key, make: () -> ConvolutionPlan) -> ConvolutionPlan {
         lock.lock()
