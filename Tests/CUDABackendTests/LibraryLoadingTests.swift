@@ -59,7 +59,7 @@ final class LibraryLoadingTests: XCTestCase {
         let folder = try scratchDirectory("cuda-fake-driver")
         let header = try String(contentsOfFile: Self.loaderHeader, encoding: .utf8)
         let names = Self.driverFunctionNames(in: header)
-        XCTAssertGreaterThan(names.count, 30, "the driver's X-list was read from cuda_loader.h")
+        XCTAssertGreaterThan(names.count, 20, "the driver's X-list was read from cuda_loader.h")
         var source = """
         static const char *n = "CUDA_ERROR_NO_DEVICE", *t = "no CUDA-capable device is detected";
         int cuGetErrorName(int e, const char **s) { *s = n; return 0; }

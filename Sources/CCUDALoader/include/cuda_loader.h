@@ -15,17 +15,16 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUstream_st *CUstream;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
-typedef struct CUevent_st *CUevent;
 
 enum {
     UNET_CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16,
     UNET_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
     UNET_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
     UNET_CU_STREAM_NON_BLOCKING = 1,
-    UNET_CU_EVENT_DEFAULT = 0,
 };
 
-// X-list of the driver functions: required functions make loading fail when missing.
+// X-lists of exactly the functions the backend calls: each is required (loading fails, naming
+// it, when the library lacks it), so nothing unused is bound.
 #define UNET_CUDA_DRIVER_FUNCTIONS(X) \
     X(CUresult, cuInit, (unsigned int flags)) \
     X(CUresult, cuDriverGetVersion, (int *version)) \
@@ -39,28 +38,17 @@ enum {
     X(CUresult, cuDevicePrimaryCtxRetain, (CUcontext *context, CUdevice device)) \
     X(CUresult, cuDevicePrimaryCtxRelease_v2, (CUdevice device)) \
     X(CUresult, cuCtxSetCurrent, (CUcontext context)) \
-    X(CUresult, cuCtxSynchronize, (void)) \
     X(CUresult, cuMemGetInfo_v2, (size_t *free, size_t *total)) \
     X(CUresult, cuMemAlloc_v2, (CUdeviceptr *address, size_t bytes)) \
     X(CUresult, cuMemFree_v2, (CUdeviceptr address)) \
-    X(CUresult, cuMemAllocHost_v2, (void **address, size_t bytes)) \
-    X(CUresult, cuMemFreeHost, (void *address)) \
     X(CUresult, cuMemcpyHtoDAsync_v2, (CUdeviceptr to, const void *from, size_t bytes, CUstream stream)) \
     X(CUresult, cuMemcpyDtoHAsync_v2, (void *to, CUdeviceptr from, size_t bytes, CUstream stream)) \
     X(CUresult, cuMemcpyDtoDAsync_v2, (CUdeviceptr to, CUdeviceptr from, size_t bytes, CUstream stream)) \
     X(CUresult, cuMemsetD8Async, (CUdeviceptr to, unsigned char value, size_t count, CUstream stream)) \
-    X(CUresult, cuMemsetD32Async, (CUdeviceptr to, unsigned int value, size_t count, CUstream stream)) \
     X(CUresult, cuStreamCreate, (CUstream *stream, unsigned int flags)) \
-    X(CUresult, cuStreamDestroy_v2, (CUstream stream)) \
     X(CUresult, cuStreamSynchronize, (CUstream stream)) \
-    X(CUresult, cuEventCreate, (CUevent *event, unsigned int flags)) \
-    X(CUresult, cuEventRecord, (CUevent event, CUstream stream)) \
-    X(CUresult, cuEventSynchronize, (CUevent event)) \
-    X(CUresult, cuEventElapsedTime, (float *milliseconds, CUevent start, CUevent end)) \
-    X(CUresult, cuEventDestroy_v2, (CUevent event)) \
     X(CUresult, cuModuleLoadData, (CUmodule *module, const void *image)) \
     X(CUresult, cuModuleGetFunction, (CUfunction *function, CUmodule module, const char *name)) \
-    X(CUresult, cuModuleUnload, (CUmodule module)) \
     X(CUresult, cuLaunchKernel, (CUfunction f, unsigned int gridX, unsigned int gridY, unsigned int gridZ, \
                                  unsigned int blockX, unsigned int blockY, unsigned int blockZ, \
                                  unsigned int sharedBytes, CUstream stream, void **parameters, void **extra))
@@ -90,7 +78,6 @@ typedef struct cudnnTensorStruct *cudnnTensorDescriptor_t;
 typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
 typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
 typedef struct cudnnActivationStruct *cudnnActivationDescriptor_t;
-typedef struct cudnnPoolingStruct *cudnnPoolingDescriptor_t;
 
 enum {
     UNET_CUDNN_DATA_FLOAT = 0, UNET_CUDNN_DATA_BFLOAT16 = 9,
@@ -99,10 +86,6 @@ enum {
     UNET_CUDNN_DEFAULT_MATH = 0, UNET_CUDNN_TENSOR_OP_MATH = 1, UNET_CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2, UNET_CUDNN_FMA_MATH = 3,
     UNET_CUDNN_ACTIVATION_RELU = 1, UNET_CUDNN_ACTIVATION_IDENTITY = 5,
     UNET_CUDNN_NOT_PROPAGATE_NAN = 0, UNET_CUDNN_PROPAGATE_NAN = 1,
-    UNET_CUDNN_BATCHNORM_SPATIAL = 1,
-    UNET_CUDNN_POOLING_MAX = 0, UNET_CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING = 1,
-    UNET_CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING = 2, UNET_CUDNN_POOLING_MAX_DETERMINISTIC = 3,
-    UNET_CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM = 1,
 };
 
 // cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t share this layout.
@@ -120,21 +103,15 @@ typedef struct {
     X(size_t, cudnnGetVersion, (void)) \
     X(const char *, cudnnGetErrorString, (cudnnStatus_t status)) \
     X(cudnnStatus_t, cudnnCreate, (cudnnHandle_t *handle)) \
-    X(cudnnStatus_t, cudnnDestroy, (cudnnHandle_t handle)) \
     X(cudnnStatus_t, cudnnSetStream, (cudnnHandle_t handle, CUstream stream)) \
     X(cudnnStatus_t, cudnnCreateTensorDescriptor, (cudnnTensorDescriptor_t *d)) \
     X(cudnnStatus_t, cudnnSetTensor4dDescriptor, (cudnnTensorDescriptor_t d, int format, int dataType, int n, int c, int h, int w)) \
-    X(cudnnStatus_t, cudnnSetTensor4dDescriptorEx, (cudnnTensorDescriptor_t d, int dataType, int n, int c, int h, int w, \
-                                                    int nStride, int cStride, int hStride, int wStride)) \
-    X(cudnnStatus_t, cudnnDestroyTensorDescriptor, (cudnnTensorDescriptor_t d)) \
     X(cudnnStatus_t, cudnnCreateFilterDescriptor, (cudnnFilterDescriptor_t *d)) \
     X(cudnnStatus_t, cudnnSetFilter4dDescriptor, (cudnnFilterDescriptor_t d, int dataType, int format, int k, int c, int h, int w)) \
-    X(cudnnStatus_t, cudnnDestroyFilterDescriptor, (cudnnFilterDescriptor_t d)) \
     X(cudnnStatus_t, cudnnCreateConvolutionDescriptor, (cudnnConvolutionDescriptor_t *d)) \
     X(cudnnStatus_t, cudnnSetConvolution2dDescriptor, (cudnnConvolutionDescriptor_t d, int padH, int padW, int strideH, int strideW, \
                                                        int dilationH, int dilationW, int mode, int computeType)) \
     X(cudnnStatus_t, cudnnSetConvolutionMathType, (cudnnConvolutionDescriptor_t d, int mathType)) \
-    X(cudnnStatus_t, cudnnDestroyConvolutionDescriptor, (cudnnConvolutionDescriptor_t d)) \
     X(cudnnStatus_t, cudnnFindConvolutionForwardAlgorithmEx, (cudnnHandle_t h, cudnnTensorDescriptor_t x, const void *xData, \
         cudnnFilterDescriptor_t w, const void *wData, cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t y, void *yData, \
         int requested, int *returned, unet_cudnn_algo_perf *results, void *workspace, size_t workspaceBytes)) \
@@ -144,12 +121,6 @@ typedef struct {
     X(cudnnStatus_t, cudnnFindConvolutionBackwardFilterAlgorithmEx, (cudnnHandle_t h, cudnnTensorDescriptor_t x, const void *xData, \
         cudnnTensorDescriptor_t dy, const void *dyData, cudnnConvolutionDescriptor_t conv, cudnnFilterDescriptor_t dw, void *dwData, \
         int requested, int *returned, unet_cudnn_algo_perf *results, void *workspace, size_t workspaceBytes)) \
-    X(cudnnStatus_t, cudnnGetConvolutionForwardWorkspaceSize, (cudnnHandle_t h, cudnnTensorDescriptor_t x, cudnnFilterDescriptor_t w, \
-        cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t y, int algo, size_t *bytes)) \
-    X(cudnnStatus_t, cudnnGetConvolutionBackwardDataWorkspaceSize, (cudnnHandle_t h, cudnnFilterDescriptor_t w, cudnnTensorDescriptor_t dy, \
-        cudnnConvolutionDescriptor_t conv, cudnnTensorDescriptor_t dx, int algo, size_t *bytes)) \
-    X(cudnnStatus_t, cudnnGetConvolutionBackwardFilterWorkspaceSize, (cudnnHandle_t h, cudnnTensorDescriptor_t x, cudnnTensorDescriptor_t dy, \
-        cudnnConvolutionDescriptor_t conv, cudnnFilterDescriptor_t dw, int algo, size_t *bytes)) \
     X(cudnnStatus_t, cudnnConvolutionForward, (cudnnHandle_t h, const void *alpha, cudnnTensorDescriptor_t x, const void *xData, \
         cudnnFilterDescriptor_t w, const void *wData, cudnnConvolutionDescriptor_t conv, int algo, void *workspace, size_t workspaceBytes, \
         const void *beta, cudnnTensorDescriptor_t y, void *yData)) \
@@ -169,27 +140,7 @@ typedef struct {
         const void *beta, cudnnTensorDescriptor_t c, void *cData)) \
     X(cudnnStatus_t, cudnnCreateActivationDescriptor, (cudnnActivationDescriptor_t *d)) \
     X(cudnnStatus_t, cudnnSetActivationDescriptor, (cudnnActivationDescriptor_t d, int mode, int nanPropagation, double coefficient)) \
-    X(cudnnStatus_t, cudnnDestroyActivationDescriptor, (cudnnActivationDescriptor_t d)) \
-    X(cudnnStatus_t, cudnnCreatePoolingDescriptor, (cudnnPoolingDescriptor_t *d)) \
-    X(cudnnStatus_t, cudnnSetPooling2dDescriptor, (cudnnPoolingDescriptor_t d, int mode, int nanPropagation, int windowH, int windowW, \
-        int padH, int padW, int strideH, int strideW)) \
-    X(cudnnStatus_t, cudnnDestroyPoolingDescriptor, (cudnnPoolingDescriptor_t d)) \
-    X(cudnnStatus_t, cudnnPoolingForward, (cudnnHandle_t h, cudnnPoolingDescriptor_t p, const void *alpha, cudnnTensorDescriptor_t x, \
-        const void *xData, const void *beta, cudnnTensorDescriptor_t y, void *yData)) \
-    X(cudnnStatus_t, cudnnPoolingBackward, (cudnnHandle_t h, cudnnPoolingDescriptor_t p, const void *alpha, cudnnTensorDescriptor_t y, \
-        const void *yData, cudnnTensorDescriptor_t dy, const void *dyData, cudnnTensorDescriptor_t x, const void *xData, \
-        const void *beta, cudnnTensorDescriptor_t dx, void *dxData)) \
-    X(cudnnStatus_t, cudnnBatchNormalizationForwardTraining, (cudnnHandle_t h, int mode, const void *alpha, const void *beta, \
-        cudnnTensorDescriptor_t x, const void *xData, cudnnTensorDescriptor_t y, void *yData, cudnnTensorDescriptor_t parameters, \
-        const void *scale, const void *bias, double averageFactor, void *runningMean, void *runningVariance, double epsilon, \
-        void *savedMean, void *savedInverseStd)) \
-    X(cudnnStatus_t, cudnnBatchNormalizationForwardInference, (cudnnHandle_t h, int mode, const void *alpha, const void *beta, \
-        cudnnTensorDescriptor_t x, const void *xData, cudnnTensorDescriptor_t y, void *yData, cudnnTensorDescriptor_t parameters, \
-        const void *scale, const void *bias, const void *mean, const void *variance, double epsilon)) \
-    X(cudnnStatus_t, cudnnBatchNormalizationBackward, (cudnnHandle_t h, int mode, const void *alphaData, const void *betaData, \
-        const void *alphaParameters, const void *betaParameters, cudnnTensorDescriptor_t x, const void *xData, \
-        cudnnTensorDescriptor_t dy, const void *dyData, cudnnTensorDescriptor_t dx, void *dxData, cudnnTensorDescriptor_t parameters, \
-        const void *scale, void *dScale, void *dBias, double epsilon, const void *savedMean, const void *savedInverseStd))
+    X(cudnnStatus_t, cudnnDestroyActivationDescriptor, (cudnnActivationDescriptor_t d))
 
 #define UNET_DECLARE_POINTER(ret, name, params) ret (*name) params;
 
