@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
 // FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet,
-// and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
+// Training <- MessagePassing <- unet, and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", path: "Sources/CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CLibTIFF", path: "Sources/CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // C shims: every longjmp (libpng/libjpeg), every libtiff error handler and every
         // version-dependent oneDNN call stays here.
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CLibTIFF"]),
@@ -29,6 +30,8 @@ let package = Package(
         // The NVIDIA libraries' few declarations and their dlopen/dlsym binding: nothing of CUDA
         // is needed to build, and nothing of it is loaded unless a GPU is asked for.
         .target(name: "CCUDALoader", linkerSettings: [.linkedLibrary("dl")]),
+        // Every MPI call, with MPI's handles kept on the C side.
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
         // Swift modules.
         .target(name: "FileSafety", swiftSettings: v5),
         .target(name: "ImageCodecs", dependencies: ["CImageCodecs", "FileSafety"], swiftSettings: v5),
@@ -44,7 +47,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["FileSafety", "ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs", "FileSafety"], swiftSettings: v5),
         .target(name: "Export", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Export", "Training", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        // Several processes over MPI (mpirun, srun): the launch, the world and its GradientReducer.
+        // Only the tool links it; Training sees nothing but GradientReducer.
+        .target(name: "MessagePassing", dependencies: ["CMPIShim", "Training", "Tensors"], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         // Helpers shared by the test targets (temporary paths removed at teardown, the backend under test).
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "Tensors", "NN", "Training", "ImageCodecs", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: v5),
         .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "FileSafety", "TestSupport"], swiftSettings: v5),
     ]
 )

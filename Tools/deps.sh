@@ -2,7 +2,7 @@
 # Installs the Debian packages the project builds against, when any is missing.
 # Sourced by Tools/test and Tools/quickstart; needs root (or sudo) only when installing.
 set -euo pipefail
-unet_packages=(libdnnl-dev libpng-dev libjpeg-dev libtiff-dev pkg-config)
+unet_packages=(libdnnl-dev libpng-dev libjpeg-dev libtiff-dev libopenmpi-dev openmpi-bin pkg-config)
 unet_missing=()
 for p in "${unet_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || unet_missing+=("$p")

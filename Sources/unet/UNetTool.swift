@@ -1,5 +1,7 @@
 import ArgumentParser
 import CPUBackend
+import Foundation
+import MessagePassing
 import Tensors
 
 /// The `unet` command-line tool: parsing and wiring only; the work happens in the library modules.
@@ -22,6 +24,17 @@ struct UNetTool: ParsableCommand {
     /// has no default; `--device` may choose another).
     static func main() {
         Backend.use(CPUBackend.shared)
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            // Only train, predict and bench share work among ranks; the others would run N times over.
+            if !(command is Train || command is Predict || command is Bench),
+               let launch = try? MPILaunch.detect(ProcessInfo.processInfo.environment), launch.size ?? 2 > 1 {
+                throw CommandFailure("this command runs as one process; start it without \(launch.launcher) "
+                    + "(train, predict and bench run on several ranks)")
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
     }
 }

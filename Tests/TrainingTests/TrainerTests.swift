@@ -49,10 +49,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
-    func testResumedRunMatchesUninterruptedRun() throws {
+    func testResumedRunMatchesUninterruptedRun() throws { try checkResumeMatchesUninterruptedRun(.running) }
+
+    /// With statistics recomputed at each epoch's end, from batches that are a pure function of
+    /// their step: resuming still repeats the run exactly.
+    func testResumedRunMatchesUninterruptedRunWithRecomputedStatistics() throws { try checkResumeMatchesUninterruptedRun(.recomputed) }
+
+    func checkResumeMatchesUninterruptedRun(_ statistics: BatchNormStatistics) throws {
         let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
         let base = scratchPath("unet-resume")
         var o = options(root, out: base + "/straight")
+        o.batchNormStatistics = statistics
         o.patchSize = 60
         o.epochs = 4
         o.model.dropout = 0.2          // the dropout generator must resume too

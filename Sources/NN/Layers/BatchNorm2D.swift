@@ -29,6 +29,6 @@ public final class BatchNorm2D: Layer {
     /// Normalises x, then applies ReLU when `relu` (fused into one pass in training mode).
     public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
         batchNorm(x, gamma: weight, beta: bias, runningMean: runningMean, runningVariance: runningVariance,
-                  training: mode.training, momentum: momentum, epsilon: epsilon, fusedReLU: relu)
+                  training: mode.training, momentum: mode.statisticsMomentum ?? momentum, epsilon: epsilon, fusedReLU: relu)
     }
 }

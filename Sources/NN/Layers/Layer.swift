@@ -25,6 +25,10 @@ func scoped(_ prefix: String, _ items: [(name: String, tensor: Tensor)]) -> [(na
 public final class RunMode {
     public var training: Bool
     public var rng: SeededGenerator
+    /// When set, every batch-norm layer updates its running statistics with this momentum
+    /// instead of its own (1/(k+1) for the k-th batch makes them the plain average of the
+    /// batches' statistics: see `UNet.recomputeBatchNormStatistics`).
+    public var statisticsMomentum: Float?
 
     public init(training: Bool = false, seed: UInt64 = 0) {
         self.training = training

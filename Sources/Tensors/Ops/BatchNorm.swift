@@ -6,10 +6,16 @@
 /// variance (n/(n−1)) for `runningVariance`, as PyTorch does. Inference: uses the running statistics.
 ///
 /// With `fusedReLU` the result is relu(batchNorm(x)), computed in one pass in training mode.
+/// With a `BatchStatisticsSync` installed, training mode uses the statistics of every rank's
+/// shard together (see `synchronizedBatchNorm`).
 public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVariance: Tensor,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, fusedReLU: Bool = false) -> Tensor {
     precondition(x.shape.rank == 4 && gamma.count == x.shape.c, "[batch_norm] input \(x.shape) vs gamma \(gamma.shape)")
     let backend = Backend.current
+    if training, let sync = BatchStatisticsSync.current {
+        return synchronizedBatchNorm(x, gamma: gamma, beta: beta, runningMean: runningMean, runningVariance: runningVariance,
+                                     momentum: momentum, epsilon: epsilon, fusedReLU: fusedReLU, sync: sync)
+    }
     if training {
         let (y, mean, variance, context) = backend.batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, fusedReLU: fusedReLU)
         let n = Float(x.shape.n * x.shape.h * x.shape.w)

@@ -24,6 +24,10 @@ public struct BenchmarkReport {
     /// its cache), and the most its tensors held at once.
     public var peakDeviceReserved: Double?
     public var peakDeviceLive: Double?
+    /// Data-parallel ranks that ran the training steps together (mpirun), each with `batch` inputs.
+    public var ranks = 1
+    /// Training inputs per second over all ranks, from the median step.
+    public var trainingImagesPerSecond: Double? { training.map { Double(batch * ranks) / ($0.median / 1e3) } }
 
     public init(configuration: UNetConfiguration, inputSize: Int, batch: Int, threads: Int, warmup: Int) {
         self.configuration = configuration
@@ -64,6 +68,7 @@ public struct BenchmarkReport {
             "block": c.block.rawValue, "upsampling": c.upsampling.rawValue, "batch_norm": c.batchNorm, "dropout": Double(c.dropout),
             "input_channels": c.inputChannels, "classes": c.classes,
             "size": inputSize, "output_size": outputSize, "batch": batch, "threads": threads, "warmup": warmup,
+            "ranks": ranks, "train_images_per_s": opt(trainingImagesPerSecond),
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -86,6 +91,10 @@ public struct BenchmarkReport {
                 + (rate.map { String(format: "%.1f", $0) } ?? "–"))
         }
         if let training { row("training step", training, trainingRate) }
+        if ranks > 1, let rate = trainingImagesPerSecond {
+            lines.append(String(format: "data-parallel: %d ranks × batch %d, gradients all-reduced each step: %.2f images/s (GFLOP/s above: one rank's)",
+                                ranks, batch, rate))
+        }
         if let inference { row("inference (eval, no tape)", inference, inferenceRate) }
         lines.append("")
         if let peakRSS { lines.append(String(format: "peak resident memory: %.0f MiB (VmHWM of this process)", peakRSS)) }

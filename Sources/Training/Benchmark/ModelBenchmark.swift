@@ -6,7 +6,8 @@ import Tensors
 /// Input x: [batch, inputChannels, size, size], standard normal; targets: uniform class indices
 /// for the [batch, size', size'] output, size' = `configuration.outputSize(forInput: size)`.
 /// A training step is forward, softmax cross-entropy, backward, Adam (lr 1e-3), zeroing the
-/// gradients: exactly what the trainer does per batch minus data loading. Inference is the model
+/// gradients: exactly what the trainer does per batch minus data loading (with several ranks, the
+/// gradients are all-reduced during the backward pass, as the trainer does). Inference is the model
 /// in eval mode without a tape (batch norm folded into the convolutions, residual sums and ReLUs fused).
 public final class ModelBenchmark {
     public let configuration: UNetConfiguration
@@ -16,6 +17,9 @@ public final class ModelBenchmark {
     let input: Tensor
     let targets: Tensor
     let optimizer = Adam()
+    /// Where the training step's gradients are averaged (a world of one by default; `unet bench`
+    /// under mpirun times data-parallel steps with an MPI reducer).
+    public var reducer: GradientReducer = LocalGradients()
 
     /// Builds the model with `seed` (the model's own He initialisation) and the synthetic batch.
     /// The caller has checked `configuration.isValidInput(inputSize)`.
@@ -45,7 +49,17 @@ public final class ModelBenchmark {
         let parameters = model.parameters
         let tape = Tape()
         let loss = tape.record { softmaxCrossEntropy(model(input), targets: targets) }
-        tape.backward(from: loss)
+        let reducer = self.reducer
+        if reducer.worldSize > 1 {
+            // As the trainer: each gradient goes to the reducer when final, then all are averaged.
+            let names = Dictionary(parameters.map { (ObjectIdentifier($0.tensor), $0.name) }, uniquingKeysWith: { a, _ in a })
+            tape.backward(from: loss) { tensor in
+                if let name = names[ObjectIdentifier(tensor)] { reducer.gradientReady(name: name, tensor: tensor) }
+            }
+            reducer.combine(parameters)
+        } else {
+            tape.backward(from: loss)
+        }
         optimizer.step(parameters, learningRate: 1e-3)
         zeroGradients(parameters)
         return loss.scalar

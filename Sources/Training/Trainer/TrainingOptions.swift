@@ -50,6 +50,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var normalization: InputNormalization.Scheme?
     /// The plan these options started from (`unet train --plan`), kept with the run.
     public var plan: TrainingPlan?
+    /// Which batch-norm statistics validation and the saved models use (nil: `.running`).
+    public var batchNormStatistics: BatchNormStatistics?
+    /// With several ranks, batch norm uses the statistics of the global batch (all ranks'
+    /// shards) instead of each rank's shard (nil, the default, as older runs: per rank).
+    public var syncBatchNorm: Bool?
 
     public init() {}
 
@@ -77,6 +82,15 @@ public enum ClassWeighting: Codable, Equatable, Sendable {
     /// Inverse class frequency over the training masks, normalised to mean 1, clipped to [0.1, 10].
     case auto
     case fixed([Float])
+}
+
+/// Which batch-norm statistics evaluation uses.
+public enum BatchNormStatistics: String, Codable, CaseIterable, Sendable {
+    /// The running averages kept during training (momentum 0.1), as PyTorch.
+    case running
+    /// Recomputed at each epoch's end as the plain average over the epoch's last batches
+    /// (`Trainer.statisticsBatches` of them) under the final weights.
+    case recomputed
 }
 
 /// Learning-rate schedule shapes.

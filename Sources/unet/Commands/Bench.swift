@@ -2,6 +2,7 @@ import ArgumentParser
 import CPUBackend
 import CUDABackend
 import Foundation
+import MessagePassing
 import NN
 import Tensors
 import Training
@@ -18,7 +19,9 @@ struct Bench: ParsableCommand {
         and targets: medians and min–max after warm-up runs, achieved GFLOP/s (convolution FLOPs \
         counted analytically; a training step counts 3× the forward less the \
         backward-data of the convolutions reading the input), the process's peak resident \
-        memory and the machine's SGEMM rate. Tools/bench runs it beside PyTorch and onnxruntime.
+        memory and the machine's SGEMM rate. Tools/bench runs it beside PyTorch and onnxruntime. \
+        Under mpirun -np N, the training steps are data-parallel (gradients all-reduced over the N \
+        ranks) and rank 0 reports the images per second of all ranks together.
         """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
@@ -66,11 +69,20 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        let world = try Ranks.join()
+        try Ranks.run(world) { try bench(world) }
+    }
+
+    /// Under mpirun, every rank times the same data-parallel training steps (gradients
+    /// all-reduced) and inference; rank 0 reports its own times and the ranks' images per second.
+    private func bench(_ world: MPIWorld?) throws {
         try compute.activate()
-        let threads = compute.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximum)
+        let threads = compute.threads ?? Ranks.defaultThreads(world) ?? min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximum)
         try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
+        bench.reducer = Ranks.reducer(world)
         var report = BenchmarkReport(configuration: network, inputSize: inputSize, batch: batchSize, threads: threads, warmup: warmup)
+        report.ranks = world?.size ?? 1
         if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }
         if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
         report.peakRSS = peakResidentMegabytes()
@@ -80,6 +92,9 @@ struct Bench: ParsableCommand {
             report.peakDeviceLive = Double(gpu.peakMemoryBytes) / 1_048_576
         }
         if sgemm { report.sgemmRate = measureSGEMMRate() }
-        print(json ? report.json : report.table)
+        if world?.rank ?? 0 == 0 {
+            print(json ? report.json : report.table)
+            if !json, let mpi = bench.reducer as? MPIGradientReducer { print(mpi.summary + " (warm-up included)") }
+        }
     }
 }

@@ -3,6 +3,7 @@ import Datasets
 import FileSafety
 import Foundation
 import ImageCodecs
+import MessagePassing
 import Tensors
 import Training
 
@@ -26,7 +27,9 @@ struct Predict: ParsableCommand {
         discussion: """
         Writes OUT_DIR/NAME.png per input NAME (NAME.tif with --format tiff; paths under a folder \
         argument keep their sub-folders). \
-        Masks have the input's width and height; any size is handled by overlap-tile prediction.
+        Masks have the input's width and height; any size is handled by overlap-tile prediction. \
+        Under mpirun -np N (or srun), the images are shared out among the N ranks; the files are \
+        the same, byte for byte, as one process writes.
         """)
 
     @Option(help: "Checkpoint (.safetensors) written by unet train.")
@@ -66,8 +69,20 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        let world = try Ranks.join()
+        try Ranks.run(world) { try predict(world) }
+    }
+
+    /// Predicts as one rank of `world` (alone when nil). With several ranks, rank r predicts
+    /// images r, r + N, r + 2N, … of the sorted input list; rank 0 alone checks the outputs,
+    /// locks the folder and records the manifest, before any rank writes, and holds the lock
+    /// until every rank has finished; only rank 0 prints, except a rank's own image errors.
+    private func predict(_ world: MPIWorld?) throws {
         StopSignal.install()
         try compute.activate()
+        if compute.threads == nil, let threads = Ranks.defaultThreads(world) { try ComputeThreads.set(threads) }
+        let (rank, ranks) = (world?.rank ?? 0, world?.size ?? 1)
+        let primary = rank == 0
         let checkpoint = try Checkpoint.read(from: model)
         let net = try checkpoint.makeModel(path: model)
         let info = checkpoint.info
@@ -78,53 +93,82 @@ struct Predict: ParsableCommand {
         try TileBudget.check(tile: tile, batchTiles: batchTiles, memoryBudgetMB: memoryBudget, configuration: info.configuration)
         let files = try ImageFiles.collect(inputs)
         guard !files.isEmpty else { throw CommandFailure("no PNG, JPEG or TIFF images found in \(inputs.joined(separator: ", "))") }
-
-        // Nothing is written until every output is known not to touch an input or a user's file.
-        let sources = inputs.map { OutputSafety.Input(path: $0, role: OutputSafety.isDirectory($0) ? "input folder" : "input image",
-                                                      isFolder: OutputSafety.isDirectory($0)) }
-            + [OutputSafety.Input(path: model, role: "model", isFolder: false)]
-        try OutputSafety.checkFolder(out, against: sources)
         let plan = PredictionOutputs(folder: out, entries: files, overlay: overlay, probabilityClasses: probabilities ? info.classNames : nil,
                                      fileExtension: format.fileFormat.pathExtension)
-        try refuse(plan.problems(manifest: PredictionManifest(folder: out), overwrite: overwrite))
-        try AtomicFile.createDirectory(out)
-        let lock = try FolderLock(folder: out, purpose: "unet predict")
-        defer { withExtendedLifetime(lock) {} }
-        var manifest = PredictionManifest(folder: out)
-        try refuse(plan.problems(manifest: manifest, overwrite: overwrite))
-        for folder in Set(plan.items.flatMap { $0.files.map { (plan.path($0) as NSString).deletingLastPathComponent } }) {
-            AtomicFile.removeStaleTemporaries(in: folder)
+
+        // Nothing is written until every output is known not to touch an input or a user's file.
+        var lock: FolderLock?
+        var refusal: Error?
+        if primary {
+            do { lock = try prepareOutputs(plan) } catch { refusal = error }
         }
-        try manifest.record(plan.items.flatMap(\.files))
+        // Every rank learns whether rank 0 may go on; a refusal stops all, nothing written.
+        if let world, world.size > 1, world.any(refusal != nil) { throw Ranks.AgreedFailure(refusal) }
+        if let refusal { throw refusal }
+        defer { withExtendedLifetime(lock) {} }
 
         let predictor = Predictor(model: net, info: info, tile: tile, memoryBudgetBytes: memoryBudget << 20, batchTiles: batchTiles,
                                   augmentation: testTime.augmentation)
         let palette = info.palette.map { RGBA8($0[0], $0[1], $0[2]) }
         var failures = 0, written = 0
         var changes: [ChannelAdaptation.Change: Int] = [:]
-        let progress = CountProgress(total: plan.items.count, noun: "images")
-        for (k, item) in plan.items.enumerated() {
-            if StopSignal.requested { break }
+        let total = plan.items.count
+        let progress = CountProgress(total: total, noun: "images")
+        for round in 0..<((total + ranks - 1) / ranks) {
+            // A stop on any rank stops every rank before the same round.
+            if world?.any(StopSignal.requested) ?? StopSignal.requested { break }
+            let k = round * ranks + rank
+            guard k < total else { continue }
             do {
-                let change = try predictOne(item, plan: plan, predictor: predictor, info: info, palette: palette)
+                let change = try predictOne(plan.items[k], plan: plan, predictor: predictor, info: info, palette: palette)
                 changes[change, default: 0] += 1
                 written += 1
-                progress.update(k + 1)
+                if primary { progress.update(min(total, (round + 1) * ranks)) }
             } catch {
                 failures += 1
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("\(ranks > 1 ? "rank \(rank): " : "")error: \(error)\n".utf8))
             }
         }
-        for (change, count) in changes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where change != .none {
-            print("note: \(count) image(s): \(change.rawValue) for this \(info.configuration.inputChannels)-channel model")
+        // Sums over the ranks; this is also where rank 0 waits for every rank to finish writing.
+        let kinds = ChannelAdaptation.Change.allCases
+        if let world, world.size > 1 {
+            let sums = world.sum([Double(written), Double(failures)] + kinds.map { Double(changes[$0] ?? 0) })
+            (written, failures) = (Int(sums[0]), Int(sums[1]))
+            for (i, kind) in kinds.enumerated() { changes[kind] = Int(sums[2 + i]) }
         }
-        let extras = (overlay ? ", with overlays" : "") + (probabilities ? ", with probability maps" : "")
-        print("wrote \(written) mask(s)\(extras) to \(out)" + (failures > 0 ? "; \(failures) image(s) failed (above)" : ""))
-        if StopSignal.requested {
-            FileHandle.standardError.write(Data("stopped after \(written + failures) of \(plan.items.count) images\n".utf8))
-            throw ExitCode(StopSignal.exitCode)
+        let signal = world?.maximum(StopSignal.received ?? 0) ?? StopSignal.received ?? 0
+        if primary {
+            for (change, count) in changes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where change != .none && count > 0 {
+                print("note: \(count) image(s): \(change.rawValue) for this \(info.configuration.inputChannels)-channel model")
+            }
+            let extras = (overlay ? ", with overlays" : "") + (probabilities ? ", with probability maps" : "")
+            print("wrote \(written) mask(s)\(extras) to \(out)" + (ranks > 1 ? " from \(ranks) ranks" : "")
+                  + (failures > 0 ? "; \(failures) image(s) failed (above)" : ""))
+            if signal != 0 {
+                FileHandle.standardError.write(Data("stopped after \(written + failures) of \(total) images\n".utf8))
+            }
         }
+        if signal != 0 { throw ExitCode(128 + signal) }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Checks every planned output, creates and locks the folder and records the outputs in its
+    /// manifest; returns the lock, to hold while predicting. Writes nothing when it throws.
+    private func prepareOutputs(_ plan: PredictionOutputs) throws -> FolderLock {
+        let sources = inputs.map { OutputSafety.Input(path: $0, role: OutputSafety.isDirectory($0) ? "input folder" : "input image",
+                                                      isFolder: OutputSafety.isDirectory($0)) }
+            + [OutputSafety.Input(path: model, role: "model", isFolder: false)]
+        try OutputSafety.checkFolder(out, against: sources)
+        try refuse(plan.problems(manifest: PredictionManifest(folder: out), overwrite: overwrite))
+        try AtomicFile.createDirectory(out)
+        let lock = try FolderLock(folder: out, purpose: "unet predict")
+        var manifest = PredictionManifest(folder: out)
+        try refuse(plan.problems(manifest: manifest, overwrite: overwrite))
+        for folder in Set(plan.items.flatMap { $0.files.map { (plan.path($0) as NSString).deletingLastPathComponent } }) {
+            AtomicFile.removeStaleTemporaries(in: folder)
+        }
+        try manifest.record(plan.items.flatMap(\.files))
+        return lock
     }
 
     private func refuse(_ problems: [String]) throws {

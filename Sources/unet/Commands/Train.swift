@@ -1,12 +1,14 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import MessagePassing
 import Tensors
 import Training
 
 extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
+extension BatchNormStatistics: ExpressibleByArgument {}
 
 /// `--normalize`: how training inputs are normalised (stored in the checkpoint).
 enum NormalizationChoice: String, ExpressibleByArgument, CaseIterable {
@@ -26,9 +28,15 @@ struct Train: ParsableCommand {
         Resume with --resume RUN_DIR/last.safetensors: the run continues in the folder that holds \
         the checkpoint (or in --out, which then gets the run's metrics and best checkpoint too), \
         with the run's options restored. Only these may be given anew: --epochs or --steps (to \
-        extend the run), --out, --threads, --validate-every, and the data's location (--data, \
+        extend the run), --out, --threads, --validate-every, --sync-batchnorm, and the data's location (--data, \
         --images/--masks, --val-data, --class-map: the same data, moved; it must fit the model). \
         Any other option that differs from the run's is refused, naming it.
+
+        Several processes: `mpirun -np N unet train …` (or srun with an MPI plugin) trains one \
+        model on N ranks. --batch-size is each rank's batch (the global batch is N times it); \
+        gradients are averaged over the ranks; only rank 0 writes the run folder and prints. A \
+        rank that fails stops every rank, naming itself and the cause. A run may be resumed with \
+        another number of ranks.
 
         Exit status: 0 when done; 130 after Ctrl-C (SIGINT) and 143 after SIGTERM, once the \
         current step is finished and last.safetensors is saved (a second Ctrl-C stops at once); \
@@ -98,6 +106,10 @@ struct Train: ParsableCommand {
     var overwrite = false
     @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
     var plan: String?
+    @Option(name: .customLong("bn-stats"), help: "Batch-norm statistics for validation and the saved models: running (training's running averages, default) or recomputed (averaged over the epoch's last 16 batches under the final weights).")
+    var bnStats: BatchNormStatistics?
+    @Flag(name: .customLong("sync-batchnorm"), inversion: .prefixedNo, help: "With several ranks (mpirun, srun), normalise with the batch-norm statistics of the global batch, all ranks' patches together (default: each rank's own).")
+    var syncBatchNorm: Bool?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -228,6 +240,8 @@ struct Train: ParsableCommand {
         }
         if let seed { o.seed = seed }
         if let validateEvery { o.validateEvery = validateEvery }
+        if let bnStats { o.batchNormStatistics = bnStats }
+        if let syncBatchNorm { o.syncBatchNorm = syncBatchNorm }
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
         return o
@@ -242,7 +256,7 @@ struct Train: ParsableCommand {
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
-    static let changeableOnResume = "--epochs, --steps, --out, --threads, --validate-every, --data, --images, --masks, --val-data, --class-map"
+    static let changeableOnResume = "--epochs, --steps, --out, --threads, --validate-every, --sync-batchnorm, --data, --images, --masks, --val-data, --class-map"
 
     /// The options given on the command line that differ from the run's stored ones and may not
     /// change on resume, as "--flag VALUE (the run has VALUE)".
@@ -264,6 +278,7 @@ struct Train: ParsableCommand {
             ("--disable", disable != nil, { o in ["flips": o.flips, "rotations": o.rotations, "elastic": o.elastic, "intensity": o.intensity]
                 .filter { !$0.value }.keys.sorted().joined(separator: ",") }),
             ("--seed", seed != nil, { "\($0.seed)" }),
+            ("--bn-stats", bnStats != nil, { ($0.batchNormStatistics ?? .running).rawValue }),
             ("--normalize", normalize != nil || percentiles != nil, { ($0.normalization ?? .dataset).summary }),
         ]
         return fields.compactMap { flag, wasGiven, value in
@@ -283,8 +298,17 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let world = try Ranks.join()
+        try Ranks.run(world) { try train(world) }
+    }
+
+    /// Trains as one rank of `world` (alone when nil); only rank 0 writes and prints.
+    private func train(_ world: MPIWorld?) throws {
         StopSignal.install()
         try compute.activate()
+        if compute.threads == nil, let threads = Ranks.defaultThreads(world) { try ComputeThreads.set(threads) }
+        let reducer = Ranks.reducer(world)
+        let primary = reducer.isPrimary
         let trainer: Trainer
         if let resume {
             let checkpoint = try Checkpoint.read(from: resume)
@@ -302,25 +326,27 @@ struct Train: ParsableCommand {
                     + "Leave them out (the run's are restored) or start a new run; only \(Train.changeableOnResume) may be given anew")
             }
             try checkRunFolder(given)
-            trainer = try Trainer(options: given, inferClasses: false, resume: checkpoint, resumedFrom: resume, replacingExistingRun: overwrite)
+            trainer = try Trainer(options: given, inferClasses: false, resume: checkpoint, resumedFrom: resume, replacingExistingRun: overwrite,
+                                  reducer: reducer)
             guard saved.step < trainer.totalSteps else {
                 throw CommandFailure("\(resume): the run already finished (step \(saved.step) of \(trainer.totalSteps)); "
                     + "give --epochs or --steps beyond it to train on")
             }
-            print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)")
+            if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
             let options = try makeOptions()
-            if let plan, let p = options.plan {
+            if primary, let plan, let p = options.plan {
                 print(PlanFile.summary(p, path: plan, overridden: planOverrides))
                 fflush(stdout)
             }
             try checkRunFolder(options)
-            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite)
+            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer)
         }
         let start = Date()
         let outcome = try trainer.run()
         let seconds = Date().timeIntervalSince(start)
         if outcome == .finished {
+            guard primary else { return }
             let fm = FileManager.default
             let best = fm.fileExists(atPath: trainer.bestPath)
                 ? String(format: "best: %@ (epoch %@, %@; chosen on these validation images, so optimistic)", trainer.bestPath,
@@ -330,8 +356,11 @@ struct Train: ParsableCommand {
             print(String(format: "done in %.1f s: last: %@%@; %@", seconds, trainer.lastPath, last, best))
             print(String(format: "data pipeline: the compute loop waited %.2f s for batches (%.1f%% of %.1f s computing)",
                          trainer.dataWaitSeconds, 100 * trainer.dataWaitSeconds / max(trainer.computeSeconds, 1e-9), trainer.computeSeconds))
+            if let mpi = reducer as? MPIGradientReducer { print(mpi.summary) }
         } else {
-            throw ExitCode(StopSignal.exitCode)
+            // Every rank leaves with the same status: the signal one of them received.
+            let received = world?.maximum(StopSignal.received ?? 0) ?? StopSignal.received ?? 0
+            throw ExitCode(128 + (received == 0 ? SIGINT : received))
         }
     }
 }
