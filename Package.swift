@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "unet", targets: ["unet"]),
-        .library(name: "UNetKit", targets: ["FileSafety", "ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "ReferenceBackend", "NN", "Datasets", "Training", "Export"]),
+        .library(name: "UNetKit", targets: ["FileSafety", "ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", "NN", "Datasets", "Training", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +27,9 @@ let package = Package(
         // version-dependent oneDNN call stays here.
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CLibTIFF"]),
         .target(name: "CDNNLShim", dependencies: ["CDNNL"], linkerSettings: [.linkedLibrary("gomp")]),
+        // The NVIDIA libraries' few declarations and their dlopen/dlsym binding: nothing of CUDA
+        // is needed to build, and nothing of it is loaded unless a GPU is asked for.
+        .target(name: "CCUDALoader", linkerSettings: [.linkedLibrary("dl")]),
         // Every MPI call, with MPI's handles kept on the C side.
         .target(name: "CMPIShim", dependencies: ["CMPI"]),
         // Swift modules.
@@ -36,6 +39,8 @@ let package = Package(
         .target(name: "Tensors", swiftSettings: v5),
         // Compute backends: each implements Tensors' ComputeBackend; the tool picks one at start-up.
         .target(name: "CPUBackend", dependencies: ["Tensors", "CDNNLShim", "CDNNL"], swiftSettings: v5),
+        // NVIDIA GPUs through the driver API, cuDNN and NVRTC kernels, all loaded at run time.
+        .target(name: "CUDABackend", dependencies: ["Tensors", "CCUDALoader"], swiftSettings: v5),
         // Plain-loop implementation of every backend method: the oracle of the conformance suite.
         .target(name: "ReferenceBackend", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
@@ -45,11 +50,11 @@ let package = Package(
         // Several processes over MPI (mpirun, srun): the launch, the world and its GradientReducer.
         // Only the tool links it; Training sees nothing but GradientReducer.
         .target(name: "MessagePassing", dependencies: ["CMPIShim", "Training", "Tensors"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Export", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         // Helpers shared by the test targets (temporary paths removed at teardown, the backend under test).
-        .target(name: "TestSupport", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend"], path: "Tests/TestSupport", swiftSettings: v5),
+        .target(name: "TestSupport", dependencies: ["Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend"], path: "Tests/TestSupport", swiftSettings: v5),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: v5),
@@ -60,6 +65,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "Tensors", "NN", "Training", "ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: v5),
         .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "FileSafety", "TestSupport"], swiftSettings: v5),
     ]

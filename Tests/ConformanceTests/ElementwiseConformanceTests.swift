@@ -50,7 +50,10 @@ final class ElementwiseConformanceTests: XCTestCase {
 
     /// Plain → blocked → plain is the identity on every backend, and each backend reads the
     /// other's blocked tensors (a tensor may be read while another backend is current).
-    func testRelayoutRoundTripsAndCrossesBackends() {
+    func testRelayoutRoundTripsAndCrossesBackends() throws {
+        // A device backend's tensors are not host memory another backend could read, and it
+        // keeps one layout: there is nothing to cross.
+        try XCTSkipIf(underTest.device != .host, "\(underTest.name) is a device backend")
         var rng = SeededGenerator(seed: 6)
         let s = Shape(2, 32, 3, 5)
         let values = randomValues(s.count, &rng)

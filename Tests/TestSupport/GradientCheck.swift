@@ -16,15 +16,26 @@ public func gradientMismatch(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float 
     let tape = Tape()
     let y = tape.record { f(inputs) }
     tape.backward(from: y, seed: Tensor(shape: y.shape, scalars: r).inLayout(y.layout))
+    // Element i of an input's storage, read and written through the backend (it may be device memory).
+    let backend = Backend.current
+    func element(_ x: Tensor, _ i: Int) -> Float {
+        var v: Float = 0
+        withUnsafeMutableBytes(of: &v) { backend.copyToHost(x.storage, byteOffset: i * 4, into: $0) }
+        return v
+    }
+    func set(_ x: Tensor, _ i: Int, _ v: Float) {
+        withUnsafeBytes(of: v) { backend.copyFromHost($0, into: x.storage, byteOffset: i * 4) }
+        x.markModified()
+    }
     for (k, x) in inputs.enumerated() where x.requiresGrad {
         guard let grad = x.grad?.scalars else { return "input \(k) got no gradient" }
         for i in Swift.stride(from: 0, to: x.count, by: max(1, x.count / samples)) {
-            let saved = x.pointer[i]
-            x.pointer[i] = saved + eps; x.markModified()
+            let saved = element(x, i)
+            set(x, i, saved + eps)
             let plus = objective()
-            x.pointer[i] = saved - eps; x.markModified()
+            set(x, i, saved - eps)
             let minus = objective()
-            x.pointer[i] = saved; x.markModified()
+            set(x, i, saved)
             let numeric = Float((plus - minus) / Double(2 * eps))
             if abs(numeric - grad[i]) > atol + rtol * abs(numeric) {
                 return "input \(k) \(x.shape) index \(i): tape \(grad[i]) vs finite differences \(numeric)"

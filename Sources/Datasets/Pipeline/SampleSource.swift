@@ -79,7 +79,8 @@ public final class SampleSource: @unchecked Sendable {
         let s = Sample(image: pixels, channels: channels, height: h, width: w, mask: classes, weights: weights)
         let bytes = pixels.count * 4 + classes.count * 4 + (weights?.count ?? 0) * 4
         lock.lock()
-        if cachedBytes + bytes <= budgetBytes {
+        // Two workers may decode the same sample at once: the second keeps the first's entry.
+        if cache[index] == nil && cachedBytes + bytes <= budgetBytes {
             cache[index] = s
             cachedBytes += bytes
         }

@@ -38,6 +38,17 @@ public final class Tensor {
         self.requiresGrad = requiresGrad
     }
 
+    /// A tensor over storage a backend allocated itself: a device backend's results stay on its
+    /// device whichever backend is current when a recorded pullback runs.
+    package init(shape: Shape, layout: Layout = .plain, dtype: DType = .float32, storage: Storage) {
+        precondition(storage.byteCount >= shape.count * dtype.byteSize, "[Tensor] \(storage.byteCount) bytes for \(shape) \(dtype)")
+        self.shape = shape
+        self.dtype = dtype
+        self.layout = layout
+        self.storage = storage
+        self.requiresGrad = false
+    }
+
     /// A plain float32 tensor holding `scalars` in row-major order.
     public convenience init(shape: Shape, scalars: [Float], requiresGrad: Bool = false) {
         precondition(scalars.count == shape.count, "[Tensor] \(scalars.count) values for shape \(shape)")

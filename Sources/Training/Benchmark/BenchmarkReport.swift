@@ -21,6 +21,12 @@ public struct BenchmarkReport {
     public var peakRSS: Double?
     /// The machine's SGEMM rate measured in the same process, GFLOP/s.
     public var sgemmRate: Double?
+    /// What ran the network (the backend's words).
+    public var implementation = "unet (Swift, oneDNN)"
+    /// A device backend's peak memory, MiB: what its allocator took from the device (tensors and
+    /// its cache), and the most its tensors held at once.
+    public var peakDeviceReserved: Double?
+    public var peakDeviceLive: Double?
     /// Data-parallel ranks that ran the training steps together (mpirun), each with `batch` inputs.
     public var ranks = 1
     /// Training inputs per second over all ranks, from the median step.
@@ -51,7 +57,8 @@ public struct BenchmarkReport {
         let c = configuration
         func opt(_ x: Double?) -> Any { x.map { $0 as Any } ?? NSNull() }
         let object: [String: Any] = [
-            "implementation": "unet (Swift, oneDNN)",
+            "implementation": implementation,
+            "peak_device_mib": opt(peakDeviceReserved), "peak_device_live_mib": opt(peakDeviceLive),
             "train_step_ms": opt(training?.median), "train_step_min_ms": opt(training?.min), "train_step_max_ms": opt(training?.max),
             "train_step_samples_ms": training?.samples ?? [],
             "infer_ms": opt(inference?.median), "infer_min_ms": opt(inference?.min), "infer_max_ms": opt(inference?.max),
@@ -95,6 +102,9 @@ public struct BenchmarkReport {
         if let inference { row("inference (eval, no tape)", inference, inferenceRate) }
         lines.append("")
         if let peakRSS { lines.append(String(format: "peak resident memory: %.0f MiB (VmHWM of this process)", peakRSS)) }
+        if let peakDeviceReserved, let peakDeviceLive {
+            lines.append(String(format: "peak device memory: %.0f MiB taken from the device, %.0f MiB in tensors at once", peakDeviceReserved, peakDeviceLive))
+        }
         if let sgemmRate { lines.append(String(format: "SGEMM 2048² (dnnl_sgemm), same threads: %.1f GFLOP/s", sgemmRate)) }
         return lines.joined(separator: "\n")
     }

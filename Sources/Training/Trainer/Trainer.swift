@@ -286,7 +286,10 @@ public final class Trainer {
         // a resumed run that extends it then ends one more there).
         let epochs = state.epoch + (total / perEpoch - state.step / perEpoch) + (total % perEpoch != 0 ? 1 : 0)
         let batches = self.batches
-        let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: 3) { try batches.batch(step: $0) }
+        // A host backend computes on every core, so one worker prepares batches beside it; a device
+        // backend leaves the cores to the data pipeline, which must keep up with the GPU.
+        let workers = Backend.current.device == .host ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount - 2))
+        let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: max(3, 2 * workers), workers: workers) { try batches.batch(step: $0) }
         defer { prefetcher.stop() }
         let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
         let parameters = model.parameters

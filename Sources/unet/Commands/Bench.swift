@@ -1,5 +1,6 @@
 import ArgumentParser
 import CPUBackend
+import CUDABackend
 import Foundation
 import MessagePassing
 import NN
@@ -86,6 +87,11 @@ struct Bench: ParsableCommand {
         if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }
         if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
         report.peakRSS = peakResidentMegabytes()
+        if let gpu = Backend.current as? CUDABackend {
+            report.implementation = "unet (Swift, CUDA: \(gpu.name))"
+            report.peakDeviceReserved = Double(gpu.peakReservedBytes) / 1_048_576
+            report.peakDeviceLive = Double(gpu.peakMemoryBytes) / 1_048_576
+        }
         if sgemm { report.sgemmRate = measureSGEMMRate() }
         if world?.rank ?? 0 == 0 {
             print(json ? report.json : report.table)

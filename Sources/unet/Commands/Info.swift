@@ -1,14 +1,32 @@
 import ArgumentParser
+import CUDABackend
+import Foundation
 import Training
 
-/// `unet info`: what a checkpoint holds.
+/// `unet info`: what a checkpoint holds, or which compute devices this machine has.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a checkpoint's model, sizes and classes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a checkpoint's model, sizes and classes, or the compute devices found (--devices).",
+        discussion: """
+        --devices lists the CPU and what was found for CUDA: the NVIDIA driver, each GPU (name, \
+        memory, compute capability), cuDNN and NVRTC with their versions and paths, or why each \
+        is missing. The NVIDIA libraries are searched in UNET_CUDA_LIBRARY_PATH (folders, \
+        colon-separated), the loader's path, /usr/local/cuda*/lib64 and Python's nvidia wheels.
+        """)
 
     @Argument(help: "Checkpoint (.safetensors).")
-    var checkpoint: String
+    var checkpoint: String?
+
+    @Flag(help: "List the compute devices instead (CPU, NVIDIA GPUs, cuDNN, NVRTC).")
+    var devices = false
+
+    func validate() throws {
+        if devices && checkpoint != nil { throw ValidationError("give a checkpoint or --devices, not both") }
+        if !devices && checkpoint == nil { throw ValidationError("give a checkpoint (.safetensors), or --devices") }
+    }
 
     func run() throws {
+        guard let checkpoint else { return listDevices() }
         let ck = try Checkpoint.read(from: checkpoint)
         let model = try ck.makeModel(path: checkpoint)
         let c = ck.info.configuration
@@ -29,5 +47,10 @@ struct Info: ParsableCommand {
         if let t = ck.training {
             print("training     step \(t.step), epoch \(t.epoch), best validation mean IoU \(t.bestMeanIoU.map { String(format: "%.4f", $0) } ?? "-") at epoch \(t.bestEpoch.map(String.init) ?? "-")")
         }
+    }
+
+    func listDevices() {
+        print("cpu          oneDNN, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        for line in CUDADeviceInventory.probe().lines { print(line) }
     }
 }

@@ -109,7 +109,7 @@ struct Plan: ParsableCommand {
         var arguments = ["bench", "--json", "--only", "train", "--no-sgemm", "--warmup", "1", "--steps", "3",
                          "--depth", "\(c.depth)", "--width", "\(c.baseWidth)", "--padding", c.padding.rawValue,
                          "--block", c.block.rawValue, "--classes", "\(c.classes)", "--channels", "\(c.inputChannels)",
-                         "--size", "\(patch)", "--batch-size", "\(batch)", "--device", compute.device.rawValue,
+                         "--size", "\(patch)", "--batch-size", "\(batch)", "--device", compute.device.description,
                          "--precision", compute.precision.rawValue]   // timed as it will train
         if let t = compute.threads { arguments += ["--threads", "\(t)"] }
         process.arguments = arguments

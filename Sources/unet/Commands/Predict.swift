@@ -46,8 +46,8 @@ struct Predict: ParsableCommand {
     var probabilities = false
     @Option(parsing: .unconditional, help: "Tile input side (default: the largest that fits --memory-budget).")
     var tile: Int?
-    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: "Activation memory for tiles in MB (default 1024).")
-    var memoryBudget: Int = 1024
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: "Activation memory for tiles in MB (default 1024; on a GPU half its free memory).")
+    var memoryBudget: Int?
     @Option(name: .customLong("batch-tiles"), parsing: .unconditional, help: "Tiles per forward pass (default 4).")
     var batchTiles: Int = 4
     @OptionGroup(title: "Test-time augmentation") var testTime: TestTimeOptions
@@ -60,8 +60,8 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one image or folder") }
-        if memoryBudget < 16 { throw ValidationError("--memory-budget must be at least 16 MB") }
-        if let total = PhysicalMemory.megabytes, memoryBudget > total {
+        if let memoryBudget, memoryBudget < 16 { throw ValidationError("--memory-budget must be at least 16 MB") }
+        if let memoryBudget, let total = PhysicalMemory.megabytes, memoryBudget > total {
             throw ValidationError("--memory-budget \(memoryBudget) MB is more than this machine's memory (\(total) MB)")
         }
         if batchTiles < 1 { throw ValidationError("--batch-tiles must be at least 1") }
@@ -89,6 +89,7 @@ struct Predict: ParsableCommand {
         if format == .gray255 && info.configuration.classes != 2 {
             throw CommandFailure("--format gray255 needs a binary model; this one has \(info.configuration.classes) classes")
         }
+        let memoryBudget = self.memoryBudget ?? DeviceSelection.defaultTileBudgetMB()
         try TileBudget.check(tile: tile, batchTiles: batchTiles, memoryBudgetMB: memoryBudget, configuration: info.configuration)
         let files = try ImageFiles.collect(inputs)
         guard !files.isEmpty else { throw CommandFailure("no PNG, JPEG or TIFF images found in \(inputs.joined(separator: ", "))") }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import CPUBackend
-import ReferenceBackend
 import NN
 import Tensors
 
@@ -57,47 +55,3 @@ struct ModelOptions: ParsableArguments {
         return c
     }
 }
-
-/// Which compute device runs the network.
-enum Device: String, ExpressibleByArgument, CaseIterable {
-    /// oneDNN on this machine's CPU (the default).
-    case cpu
-    /// Plain loops on the CPU: slow, readable, the oracle other backends are checked against;
-    /// for checking a result, not for work.
-    case reference
-
-    var backend: ComputeBackend {
-        switch self {
-        case .cpu: return CPUBackend.shared
-        case .reference: return ReferenceBackend()
-        }
-    }
-}
-
-/// The compute device and its thread count.
-struct ComputeOptions: ParsableArguments {
-    @Option(help: "Compute device: cpu (oneDNN, default) or reference (plain loops: slow, for checking results).")
-    var device: Device = .cpu
-    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
-    var threads: Int?
-    @Option(help: "Convolution arithmetic: fp32 (default) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX).")
-    var precision: Precision = .fp32
-
-    func validate() throws {
-        if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
-    }
-
-    /// Chooses the device for the rest of the process, then its thread count (when given) and
-    /// its convolution precision (refused, with the reason, where the device cannot compute in it).
-    func activate() throws {
-        Backend.use(device.backend)
-        if let threads { try ComputeThreads.set(threads) }
-        do {
-            try Backend.current.setConvolutionPrecision(precision)
-        } catch let error as PrecisionUnavailable {
-            throw PrecisionUnavailable("--precision \(precision): \(error.description); use --precision fp32")
-        }
-    }
-}
-
-extension Precision: ExpressibleByArgument {}

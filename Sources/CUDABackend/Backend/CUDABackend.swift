@@ -1,0 +1,171 @@
+import CCUDALoader
+import Foundation
+import Tensors
+
+/// The CUDA backend: every tensor lives in device memory from a caching allocator, every op is
+/// queued on one stream (host copies synchronise it; nothing else does), convolutions run in
+/// cuDNN with the algorithm chosen by measurement once per shape, and everything else in the
+/// NVRTC kernels of `KernelSource`. Activations are plain NCHW (`Layout.plain`).
+///
+/// Nothing of CUDA is touched until `open` is called: a machine without a GPU builds and runs
+/// the same binary.
+public final class CUDABackend: ComputeBackend, @unchecked Sendable {
+    public let name: String
+    public let device: Device
+    let context: CUDAContext
+    let allocator: DeviceAllocator
+    let cudnn: CuDNN
+    let handle: cudnnHandle_t
+    /// Convolutions may use TF32 tensor cores (`--precision tf32`); otherwise strict float32 (FMA math).
+    public let allowsTF32: Bool
+    let convolutionPlans = ConvolutionPlans()
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var opened: [String: CUDABackend] = [:]
+
+    /// The backend of GPU `ordinal` (one per ordinal and math mode per process), or why there is none.
+    public static func open(ordinal: Int, allowTF32: Bool = ProcessInfo.processInfo.environment["UNET_CUDA_TF32"] == "1") throws -> CUDABackend {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = "\(ordinal)/\(allowTF32)"
+        if let b = opened[key] { return b }
+        let driver = try CUDALibraries.driver.get()
+        let nvrtc = try CUDALibraries.nvrtc.get()
+        let cudnn = try CUDALibraries.cudnn.get()
+        let b = try CUDABackend(driver: driver, nvrtc: nvrtc, cudnn: cudnn, ordinal: ordinal, allowTF32: allowTF32)
+        opened[key] = b
+        return b
+    }
+
+    init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int, allowTF32: Bool) throws {
+        context = try CUDAContext(driver: driver, nvrtc: nvrtc, ordinal: ordinal)
+        allocator = DeviceAllocator(context: context)
+        self.cudnn = cudnn
+        var h: cudnnHandle_t?
+        try cudnn.check(cudnn.api.cudnnCreate!(&h), "cudnnCreate")
+        handle = h!
+        try cudnn.check(cudnn.api.cudnnSetStream!(handle, context.stream), "cudnnSetStream")
+        allowsTF32 = allowTF32
+        device = .cuda(ordinal)
+        name = "cuda:\(ordinal) (\(context.name), cuDNN \(cudnn.version)\(allowTF32 ? ", TF32" : ""))"
+    }
+
+    /// The GPU's name as the driver reports it.
+    public var gpuName: String { context.name }
+    /// The most device memory the backend's tensors held at once since the last reset, in bytes.
+    public var peakMemoryBytes: Int { allocator.peakLiveBytes }
+    /// The most device memory taken from the driver (held tensors and the allocator's cache).
+    public var peakReservedBytes: Int { allocator.peakReservedBytes }
+    /// `cuMemAlloc` calls so far.
+    public var driverAllocations: Int { allocator.driverAllocations }
+    public func resetPeakMemory() { allocator.resetPeak() }
+    /// The device's free memory now (the driver's count; the allocator's cache counts as used), or nil.
+    public var freeMemoryBytes: Int? {
+        var free = 0, total = 0
+        context.makeCurrent()
+        return context.driver.api.cuMemGetInfo_v2!(&free, &total) == 0 ? free : nil
+    }
+
+    /// Stops on a cuDNN error, naming the call (the protocol's methods cannot throw).
+    func must(_ status: cudnnStatus_t, _ call: @autoclosure () -> String) {
+        guard status != 0 else { return }
+        do { try cudnn.check(status, call()) } catch { fatalError("[cuda:\(context.ordinal)] \(error)") }
+    }
+
+    // MARK: memory
+
+    public func allocate(byteCount: Int) -> Storage {
+        let (p, size) = allocator.allocate(byteCount)
+        let allocator = self.allocator
+        return Storage(device: device, byteCount: byteCount, address: UnsafeMutableRawPointer(bitPattern: UInt(p))!) { address in
+            allocator.release(CUdeviceptr(UInt(bitPattern: address)), size: size)
+        }
+    }
+
+    /// A new tensor in this backend's memory (whichever backend is current).
+    func tensor(_ shape: Shape, dtype: DType = .float32) -> Tensor {
+        Tensor(shape: shape, dtype: dtype, storage: allocate(byteCount: shape.count * dtype.byteSize))
+    }
+
+    /// A tensor's device address (0 for nil), checked to be this device's memory.
+    func address(_ t: Tensor?) -> CUdeviceptr {
+        guard let t else { return 0 }
+        precondition(t.device == device, "[\(device)] a tensor in \(t.device) memory reached the CUDA backend")
+        return CUdeviceptr(UInt(bitPattern: t.storage.address))
+    }
+
+    func address(_ s: Storage) -> CUdeviceptr {
+        precondition(s.device == device, "[\(device)] storage in \(s.device) memory reached the CUDA backend")
+        return CUdeviceptr(UInt(bitPattern: s.address))
+    }
+
+    public func copyToHost(_ storage: Storage, byteOffset: Int, into: UnsafeMutableRawBufferPointer) {
+        precondition(byteOffset >= 0 && byteOffset + into.count <= storage.byteCount, "[\(device)] copyToHost out of range")
+        guard let base = into.baseAddress, into.count > 0 else { return }
+        context.makeCurrent()
+        context.must(context.driver.api.cuMemcpyDtoHAsync_v2!(base, address(storage) + CUdeviceptr(byteOffset), into.count, context.stream),
+                     "cuMemcpyDtoHAsync")
+        context.synchronize()
+    }
+
+    public func copyFromHost(_ bytes: UnsafeRawBufferPointer, into storage: Storage, byteOffset: Int) {
+        precondition(byteOffset >= 0 && byteOffset + bytes.count <= storage.byteCount, "[\(device)] copyFromHost out of range")
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        context.makeCurrent()
+        // From pageable memory the driver stages the bytes before returning: the caller may reuse them.
+        context.must(context.driver.api.cuMemcpyHtoDAsync_v2!(address(storage) + CUdeviceptr(byteOffset), base, bytes.count, context.stream),
+                     "cuMemcpyHtoDAsync")
+    }
+
+    public func synchronize() {
+        context.makeCurrent()
+        context.synchronize()
+    }
+
+    /// Host values copied to a new device tensor.
+    func upload<T>(_ values: [T], shape: Shape, dtype: DType) -> Tensor {
+        let t = tensor(shape, dtype: dtype)
+        values.withUnsafeBytes { copyFromHost($0, into: t.storage, byteOffset: 0) }
+        return t
+    }
+
+    /// `count` values of type T from device storage, through this backend (not `Backend.current`,
+    /// which need not be this one while a recorded pullback runs). Synchronises.
+    func download<T>(_ storage: Storage, count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialised in
+            copyToHost(storage, byteOffset: 0, into: UnsafeMutableRawBufferPointer(buffer))
+            initialised = count
+        }
+    }
+
+    func download(_ storage: Storage, doubles count: Int) -> [Double] { download(storage, count: count) }
+
+    /// A scratch buffer of `count` doubles (or u64 counters) in device memory.
+    func scratch(doubles count: Int) -> Storage { allocate(byteCount: max(1, count) * 8) }
+
+    func zero(_ s: Storage, bytes: Int) {
+        context.makeCurrent()
+        context.must(context.driver.api.cuMemsetD8Async!(address(s), 0, bytes, context.stream), "cuMemsetD8Async")
+    }
+
+    /// Launches an elementwise kernel over `count` elements.
+    func launch(_ kernel: String, _ source: KernelSource, count: Int, _ arguments: [CUDAContext.Argument]) {
+        context.makeCurrent()
+        context.launch(kernel, in: source, grid: context.blocks(for: count), arguments)
+    }
+
+    // MARK: layout (plain NCHW only)
+
+    public func preferredLayout(channels: Int) -> Layout { .plain }
+
+    public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
+        precondition(layout == .plain && x.layout == .plain, "[\(device)] relayout \(x.layout) → \(layout): the CUDA backend keeps activations plain")
+        return x
+    }
+
+    /// x as a plain tensor of this device (every tensor this backend made is).
+    func plain(_ x: Tensor) -> Tensor {
+        precondition(x.layout == .plain, "[\(device)] a \(x.layout) tensor reached the CUDA backend")
+        return x
+    }
+}
