@@ -10,16 +10,7 @@ import XCTest
 final class PlanCommandTests: XCTestCase {
     override class func setUp() { super.setUp(); TestBackend.install() }
 
-    func makeDataset() throws -> String {
-        let root = try scratchDirectory("unet-plan", subfolders: ["images", "masks"])
-        var rng = SeededGenerator(seed: 4)
-        for k in 0..<3 {
-            let img = (0..<1600).map { _ in UInt8(rng.next() % 256) }
-            try Image(width: 40, height: 40, channels: 1, samples: img).write(to: "\(root)/images/i\(k).png")
-            try Image(width: 40, height: 40, channels: 1, samples: img.map { $0 > 128 ? 255 : 0 }).write(to: "\(root)/masks/i\(k).png")
-        }
-        return root
-    }
+    func makeDataset() throws -> String { try noiseDataset("unet-plan", seed: 4) }
 
     func plan(_ root: String, out: String, _ extra: [String] = []) throws -> ToolRunner.Result {
         try ToolRunner.run(["plan", "--data", root, "--budget", "20s", "--memory", "4096", "--threads", "1", "--out", out] + extra,

@@ -10,16 +10,7 @@ import TestSupport
 final class PrecisionOptionTests: XCTestCase {
     override class func setUp() { super.setUp(); TestBackend.install() }
 
-    func makeDataset() throws -> String {
-        let root = try scratchDirectory("unet-precision", subfolders: ["images", "masks"])
-        var rng = SeededGenerator(seed: 22)
-        for k in 0..<3 {
-            let img = (0..<1600).map { _ in UInt8(rng.next() % 256) }
-            try Image(width: 40, height: 40, channels: 1, samples: img).write(to: "\(root)/images/i\(k).png")
-            try Image(width: 40, height: 40, channels: 1, samples: img.map { $0 > 128 ? 255 : 0 }).write(to: "\(root)/masks/i\(k).png")
-        }
-        return root
-    }
+    func makeDataset() throws -> String { try noiseDataset("unet-precision", seed: 22) }
 
     /// Width 16, so that the inner convolutions have the multiple-of-16 channels bf16 kernels need.
     func trainArguments(_ root: String, out: String) -> [String] {
