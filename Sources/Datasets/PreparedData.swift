@@ -1,4 +1,3 @@
-import Datasets
 import FileSafety
 import Foundation
 import ImageCodecs
