@@ -86,16 +86,6 @@ extension CPUBackend {
 }
 
 extension CPUBackend {
-    public func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
-                                        momentum: Float, unbias: Float) {
-        for c in 0..<mean.count {
-            mean.pointer[c] = (1 - momentum) * mean.pointer[c] + momentum * batchMean.pointer[c]
-            variance.pointer[c] = (1 - momentum) * variance.pointer[c] + momentum * batchVariance.pointer[c] * unbias
-        }
-        mean.markModified()
-        variance.markModified()
-    }
-
     /// Per output channel: the weights scaled by γ/√(σ²+ε), the bias shifted (float32, as the
     /// inference path has always folded).
     public func foldBatchNorm(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,

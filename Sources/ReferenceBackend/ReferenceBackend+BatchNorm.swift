@@ -87,17 +87,6 @@ extension ReferenceBackend {
 }
 
 extension ReferenceBackend {
-    /// Exponential moving averages of the batch statistics, the variance made unbiased.
-    public func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
-                                        momentum: Float, unbias: Float) {
-        for c in 0..<mean.count {
-            mean.pointer[c] = (1 - momentum) * mean.pointer[c] + momentum * batchMean.pointer[c]
-            variance.pointer[c] = (1 - momentum) * variance.pointer[c] + momentum * batchVariance.pointer[c] * unbias
-        }
-        mean.markModified()
-        variance.markModified()
-    }
-
     /// The fold as the formula reads, per output channel, in Double.
     public func foldBatchNorm(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
                               epsilon: Float) -> (weight: Tensor, bias: Tensor) {

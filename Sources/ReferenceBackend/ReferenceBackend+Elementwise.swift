@@ -10,12 +10,6 @@ extension ReferenceBackend {
         return y
     }
 
-    public func dropoutMask(shape: Shape, layout: Layout, probability: Float, seed: UInt64) -> Tensor {
-        let mask = Tensor(shape: shape)
-        for i in 0..<mask.count { mask.pointer[i] = DropoutMask.value(seed: seed, index: i, probability: probability) }
-        return relayout(mask, to: layout)
-    }
-
     public func scaled(_ x: Tensor, by factor: Float) -> Tensor {
         let x = plain(x)
         let y = Tensor(shape: x.shape)

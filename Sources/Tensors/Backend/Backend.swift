@@ -237,6 +237,24 @@ extension ComputeBackend {
         return y
     }
 
+    /// The mask drawn in plain order, then laid out as asked (`DropoutMask` defines the values).
+    public func dropoutMask(shape: Shape, layout: Layout, probability: Float, seed: UInt64) -> Tensor {
+        let mask = Tensor(shape: shape)
+        for i in 0..<mask.count { mask.pointer[i] = DropoutMask.value(seed: seed, index: i, probability: probability) }
+        return relayout(mask, to: layout)
+    }
+
+    /// The exponential moving averages of the batch statistics, the variance made unbiased.
+    public func updateRunningStatistics(mean: Tensor, variance: Tensor, batchMean: Tensor, batchVariance: Tensor,
+                                        momentum: Float, unbias: Float) {
+        for c in 0..<mean.count {
+            mean.pointer[c] = (1 - momentum) * mean.pointer[c] + momentum * batchMean.pointer[c]
+            variance.pointer[c] = (1 - momentum) * variance.pointer[c] + momentum * batchVariance.pointer[c] * unbias
+        }
+        mean.markModified()
+        variance.markModified()
+    }
+
     public func convert(_ x: Tensor, to dtype: DType) -> Tensor {
         let y = Tensor(shape: x.shape, layout: x.layout, dtype: dtype)
         let n = x.count
