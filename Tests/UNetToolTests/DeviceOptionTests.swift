@@ -51,3 +51,66 @@ final class DeviceOptionTests: XCTestCase {
         XCTAssertTrue(r.error.contains("--device"), r.error)
     }
 }
+
+/// `--device cuda|cuda:N|auto` and `info --devices` on a machine without a usable GPU (this
+/// one and CI): a clean failure with the reason, a reported fall-back to the CPU, a listing
+/// that says what is missing. Skipped where a GPU works (the GPU check covers that case).
+final class CUDADeviceChoiceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
+    func requireNoGPU() throws -> String {
+        let r = try ToolRunner.run(["info", "--devices"])
+        XCTAssertEqual(r.status, 0, r.error)
+        if !r.output.contains("cuda driver  none:") && !r.output.contains("cudnn        none:") && !r.output.contains("nvrtc        none:") {
+            throw XCTSkip("this machine has a usable GPU stack")
+        }
+        return r.output
+    }
+
+    func testInfoDevicesListsTheCPUAndWhatIsMissing() throws {
+        let listing = try requireNoGPU()
+        let lines = listing.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.first?.hasPrefix("cpu          oneDNN, ") ?? false, listing)
+        for label in ["cuda driver  ", "cudnn        ", "nvrtc        "] {
+            XCTAssertEqual(lines.filter { $0.hasPrefix(label) }.count, 1, "one \(label)line in\n\(listing)")
+        }
+        if let driver = lines.first(where: { $0.hasPrefix("cuda driver  none:") }) {
+            XCTAssertTrue(driver.contains("no NVIDIA driver found (libcuda.so.1: searched "), driver)
+        }
+    }
+
+    func testCUDAFailsCleanlyWithTheReason() throws {
+        _ = try requireNoGPU()
+        for device in ["cuda", "cuda:1"] {
+            let r = try ToolRunner.run(["bench", "--device", device, "--depth", "1", "--width", "2", "--steps", "1"], timeout: 120)
+            XCTAssertEqual(r.status, 1, r.error)
+            XCTAssertFalse(r.signalled, r.error)
+            XCTAssertTrue(r.error.hasPrefix("Error: --device cuda:\(device == "cuda" ? 0 : 1): "), r.error)
+            XCTAssertTrue(["no NVIDIA driver found (", " not found; searched ", "sees no GPU", "no such GPU"].contains { r.error.contains($0) }, r.error)
+            XCTAssertEqual(r.output, "", "nothing was benchmarked")
+        }
+    }
+
+    func testAutoFallsBackToTheCPUAndSaysSoOnStandardError() throws {
+        _ = try requireNoGPU()
+        let r = try ToolRunner.run(["bench", "--device", "auto", "--depth", "1", "--width", "2", "--size", "44", "--steps", "1",
+                                    "--warmup", "0", "--no-sgemm", "--json", "--threads", "1"], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.error.hasPrefix("device auto: cpu (no usable GPU: "), r.error)
+        let report = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any]
+        XCTAssertEqual(report?["implementation"] as? String, "unet (Swift, oneDNN)", "standard output stays one JSON object")
+    }
+
+    func testMalformedDeviceNamesAreUsageErrors() throws {
+        for device in ["cuda:x", "cuda:-1", "cuda:01", "cuda:", "gpu"] {
+            let r = try ToolRunner.run(["bench", "--device", device])
+            XCTAssertEqual(r.status, 64, "\(device): \(r.error)")
+            XCTAssertTrue(r.error.contains("'auto', 'cpu', 'cuda', 'cuda:N' or 'reference'"), r.error)
+        }
+    }
+
+    func testInfoWantsACheckpointOrDevicesButNotBoth() throws {
+        XCTAssertEqual(try ToolRunner.run(["info"]).status, 64)
+        XCTAssertEqual(try ToolRunner.run(["info", "m.safetensors", "--devices"]).status, 64)
+    }
+}
