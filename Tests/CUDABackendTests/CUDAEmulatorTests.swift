@@ -108,6 +108,21 @@ final class CUDAEmulatorTests: XCTestCase {
         XCTAssertTrue(unfused.output.contains("bias, residual and ReLU run unfused"), "the lost fusion is reported")
     }
 
+    /// The backend's own GPU tests (GPUBackendTests: kernels load, copies round-trip, no device or
+    /// pinned allocation in the step loop after warm-up) on the emulated GPU.
+    func testTheGPUBackendTestsPassOnTheEmulatedGPU() throws {
+        let folder = try emulatorFolder()
+        let runner = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        guard runner.hasSuffix(".xctest") else { throw XCTSkip("not run by an XCTest bundle executable (\(runner))") }
+        let r = try run(runner, ["CUDABackendTests.GPUBackendTests"], environment: ["UNET_CUDA_LIBRARY_PATH": folder])
+        XCTAssertEqual(r.status, 0, String(r.output.suffix(3000)))
+        // Passed, not skipped: each test's own line says so.
+        for test in ["testEveryKernelLoadsOnTheDevice", "testHostCopiesRoundTripAndLandOnTheDevice",
+                     "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers"] {
+            XCTAssertTrue(r.output.contains("GPUBackendTests.\(test)' passed"), "\(test) ran on the emulator:\n" + String(r.output.suffix(2000)))
+        }
+    }
+
     func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)

@@ -2,6 +2,7 @@
 import NN
 import Tensors
 import TestSupport
+import Datasets
 import Training
 import XCTest
 
@@ -47,6 +48,42 @@ final class GPUBackendTests: XCTestCase {
             _ = bench.timeTraining(warmup: 0, steps: 3)
             XCTAssertEqual(backend.driverAllocations, before, "cuMemAlloc calls in 3 training steps after warm-up")
             XCTAssertGreaterThan(backend.peakMemoryBytes, 0)
+        }
+    }
+
+    /// The trainer's step with a fresh host batch each step (`Batch.tensors()`, as the data
+    /// workers hand them over): the batch goes up through pinned staging buffers, which are
+    /// allocated during warm-up and reused after, and arrives intact.
+    func testBatchesGoUpThroughReusedPinnedBuffers() throws {
+        let backend = try gpu()
+        var c = UNetConfiguration()
+        c.depth = 2
+        c.baseWidth = 4
+        let size = c.inputSize(forOutputAtLeast: 32), out = c.outputSize(forInput: size)!
+        try Backends.with(backend) {
+            let model = UNet(c, seed: 1)
+            let optimizer = Adam()
+            var rng = SeededGenerator(seed: 2)
+            func step() throws {
+                let inputs = (0..<(2 * size * size)).map { _ in rng.nextGaussian() }
+                let batch = Batch(inputs: inputs, targets: (0..<(2 * out * out)).map { _ in Int32(rng.next() % 2) }, weights: nil,
+                                  size: 2, channels: 1, inputSize: size, outputSize: out)
+                let (x, targets, _) = batch.tensors()
+                XCTAssertEqual(x.scalars, inputs, "the staged batch arrived intact")
+                let tape = Tape()
+                let loss = tape.record { softmaxCrossEntropy(model(x), targets: targets) }
+                tape.backward(from: loss)
+                optimizer.step(model.parameters, learningRate: 1e-3)
+                zeroGradients(model.parameters)
+                XCTAssertTrue(loss.scalar.isFinite)
+            }
+            for _ in 0..<2 { try step() }
+            let pinned = backend.pinnedAllocations, device = backend.driverAllocations, uploads = backend.pinnedUploads
+            XCTAssertGreaterThan(pinned, 0, "warm-up staged its batches through pinned memory")
+            for _ in 0..<3 { try step() }
+            XCTAssertEqual(backend.pinnedAllocations, pinned, "cuMemAllocHost calls in 3 steps after warm-up")
+            XCTAssertEqual(backend.driverAllocations, device, "cuMemAlloc calls in 3 steps after warm-up")
+            XCTAssertGreaterThanOrEqual(backend.pinnedUploads - uploads, 3, "each step's input went through a pinned buffer")
         }
     }
 }

@@ -14,6 +14,7 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public let device: Device
     let context: CUDAContext
     let allocator: DeviceAllocator
+    let staging: PinnedStaging
     let cudnn: CuDNN
     let handle: cudnnHandle_t
     /// Convolutions may use TF32 tensor cores (`--precision tf32`); otherwise strict float32 (FMA math).
@@ -40,6 +41,7 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int, allowTF32: Bool) throws {
         context = try CUDAContext(driver: driver, nvrtc: nvrtc, ordinal: ordinal)
         allocator = DeviceAllocator(context: context)
+        staging = PinnedStaging(context: context)
         self.cudnn = cudnn
         var h: cudnnHandle_t?
         try cudnn.check(cudnn.api.cudnnCreate!(&h), "cudnnCreate")
@@ -66,6 +68,9 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         return context.driver.api.cuMemGetInfo_v2!(&free, &total) == 0 ? free : nil
     }
 
+    /// `cuMemAllocHost` calls so far (pinned staging buffers), and uploads staged through them.
+    public var pinnedAllocations: Int { staging.allocations }
+    public var pinnedUploads: Int { staging.uploads }
     /// Stops on a cuDNN error, naming the call (the protocol's methods cannot throw).
     func must(_ status: cudnnStatus_t, _ call: @autoclosure () -> String) {
         guard status != 0 else { return }
@@ -112,6 +117,11 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         precondition(byteOffset >= 0 && byteOffset + bytes.count <= storage.byteCount, "[\(device)] copyFromHost out of range")
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         context.makeCurrent()
+        // Batches and other large uploads: an asynchronous copy from a pinned buffer.
+        if bytes.count >= PinnedStaging.minimumBytes {
+            staging.upload(bytes, to: address(storage) + CUdeviceptr(byteOffset))
+            return
+        }
         // From pageable memory the driver stages the bytes before returning: the caller may reuse them.
         context.must(context.driver.api.cuMemcpyHtoDAsync_v2!(address(storage) + CUdeviceptr(byteOffset), base, bytes.count, context.stream),
                      "cuMemcpyHtoDAsync")
