@@ -11,7 +11,8 @@ import Tensors
 ///
 /// With `convolutionPrecision` bf16 it emulates mixed-precision convolutions: every convolution's
 /// inputs and weights are rounded to bfloat16 (nearest, ties to even) before the same loops, so
-/// the products are exact and only the accumulation differs from a backend's bf16 kernels.
+/// the products are exact and only the accumulation differs from a backend's bf16 kernels; tf32
+/// rounds them to TensorFloat-32 the same way (a GPU's tensor cores).
 public final class ReferenceBackend: ComputeBackend {
     public private(set) var convolutionPrecision: Precision
 
@@ -19,7 +20,7 @@ public final class ReferenceBackend: ComputeBackend {
         self.convolutionPrecision = convolutionPrecision
     }
 
-    /// Any precision: bf16 is emulated (see above).
+    /// Any precision: bf16 and tf32 are emulated (see above).
     public func setConvolutionPrecision(_ precision: Precision) throws { convolutionPrecision = precision }
 
     public var name: String { "reference" }

@@ -99,6 +99,13 @@ final class CUDAEmulatorTests: XCTestCase {
         let executed = Int(totals.split(separator: " ").drop { $0 != "Executed" }.dropFirst().first ?? "") ?? 0
         XCTAssertGreaterThan(executed, 30, "the suite ran: \(totals)")
         XCTAssertTrue(totals.contains(" 0 failures"), String(totals))
+        // All three precisions ran: fp32 is the whole suite; bf16 and tf32 have their own classes,
+        // which skip where the backend refuses the precision (they must not here).
+        for suite in ["BF16ConformanceTests", "TF32ConformanceTests"] {
+            for test in ["testConvolutionPasses", "testFusedConvolution", "testUNetForwardBackward"] {
+                XCTAssertTrue(r.output.contains("\(suite).\(test)' passed"), "\(suite).\(test) ran and passed on the emulated GPU")
+            }
+        }
         if ProcessInfo.processInfo.environment["UNET_EMULATOR_LOG"] != nil { print(r.output) }
 
         // Where cuDNN refuses the fused convolution-bias-ReLU, inference computes the same in separate passes.
@@ -118,7 +125,8 @@ final class CUDAEmulatorTests: XCTestCase {
         XCTAssertEqual(r.status, 0, String(r.output.suffix(3000)))
         // Passed, not skipped: each test's own line says so.
         for test in ["testEveryKernelLoadsOnTheDevice", "testHostCopiesRoundTripAndLandOnTheDevice",
-                     "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers"] {
+                     "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers",
+                     "testEachPrecisionReachesTheConvolutions"] {
             XCTAssertTrue(r.output.contains("GPUBackendTests.\(test)' passed"), "\(test) ran on the emulator:\n" + String(r.output.suffix(2000)))
         }
     }

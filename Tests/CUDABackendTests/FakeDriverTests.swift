@@ -110,7 +110,7 @@ final class FakeDriverTests: XCTestCase {
                                 source: nvrtc + stubs(names("UNET_NVRTC_FUNCTIONS", "// ---- cuDNN"), except: nvrtc))
         let search = LibrarySearch(folders: [folder])
         return try CUDABackend(driver: try CUDADriver.load(search: search), nvrtc: try NVRTC.load(search: search),
-                               cudnn: try CuDNN.load(search: search), ordinal: 0, allowTF32: false)
+                               cudnn: try CuDNN.load(search: search), ordinal: 0)
     }
 
     /// The stand-in driver's launch counter.

@@ -1,4 +1,5 @@
 @testable import CUDABackend
+import CCUDALoader
 import NN
 import Tensors
 import TestSupport
@@ -48,6 +49,40 @@ final class GPUBackendTests: XCTestCase {
             _ = bench.timeTraining(warmup: 0, steps: 3)
             XCTAssertEqual(backend.driverAllocations, before, "cuMemAlloc calls in 3 training steps after warm-up")
             XCTAssertGreaterThan(backend.peakMemoryBytes, 0)
+        }
+    }
+
+    /// `--precision` reaches cuDNN: bf16 convolutions read and write bfloat16 (every output is a
+    /// bfloat16 value widened, unlike fp32's), except where a channel count is not a multiple of 8
+    /// (exactly fp32's result); tf32 stays within TF32's rounding of fp32 and differs from it
+    /// wherever cuDNN chose a tensor-core algorithm; fp32 plans never use tensor-core math.
+    func testEachPrecisionReachesTheConvolutions() throws {
+        let backend = try gpu()
+        var rng = SeededGenerator(seed: 5)
+        let x = (0..<(2 * 16 * 12 * 12)).map { _ in rng.nextGaussian() }, w = (0..<(16 * 16 * 9)).map { _ in rng.nextGaussian() * 0.3 }
+        let x1 = (0..<(2 * 12 * 12)).map { _ in rng.nextGaussian() }, w1 = (0..<(16 * 9)).map { _ in rng.nextGaussian() }
+        let g = ConvGeometry(stride: 1, padding: 1)
+        func run(_ p: Precision) throws -> (inner: [Float], first: [Float]) {
+            try backend.setConvolutionPrecision(p)
+            defer { try? backend.setConvolutionPrecision(.fp32) }
+            return Backends.with(backend) {
+                (backend.convolution(Tensor(shape: Shape(2, 16, 12, 12), scalars: x), weight: Tensor(shape: Shape(16, 16, 3, 3), scalars: w),
+                                     bias: nil, geometry: g, transposed: false).scalars,
+                 backend.convolution(Tensor(shape: Shape(2, 1, 12, 12), scalars: x1), weight: Tensor(shape: Shape(16, 1, 3, 3), scalars: w1),
+                                     bias: nil, geometry: g, transposed: false).scalars)
+            }
+        }
+        let fp32 = try run(.fp32), bf16 = try run(.bf16), tf32 = try run(.tf32)
+        XCTAssertFalse(fp32.inner.allSatisfy { BFloat16.rounded($0) == $0 }, "fp32 outputs are not all bfloat16 values")
+        XCTAssertTrue(bf16.inner.allSatisfy { BFloat16.rounded($0) == $0 }, "bf16 outputs are bfloat16 values")
+        XCTAssertNotEqual(bf16.inner, fp32.inner)
+        XCTAssertEqual(bf16.first, fp32.first, "a 1-channel convolution stays fp32 under bf16")
+        let scale = fp32.inner.map(abs).max()!
+        XCTAssertLessThan(zip(tf32.inner, fp32.inner).map { abs($0 - $1) }.max()! / scale, 2e-3, "tf32 within TF32 rounding")
+        let plans = backend.convolutionPlans.all
+        XCTAssertTrue(plans.filter { $0.key.precision == .fp32 }.allSatisfy { $0.value.mathType == UNET_CUDNN_FMA_MATH }, "fp32 is strict")
+        if plans.contains(where: { $0.key.precision == .tf32 && $0.key.w == [16, 16, 3, 3] && $0.value.mathType != UNET_CUDNN_FMA_MATH }) {
+            XCTAssertNotEqual(tf32.inner, fp32.inner, "a tensor-core algorithm ran in TF32")
         }
     }
 

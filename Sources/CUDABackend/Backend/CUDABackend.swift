@@ -17,28 +17,28 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     let staging: PinnedStaging
     let cudnn: CuDNN
     let handle: cudnnHandle_t
-    /// Convolutions may use TF32 tensor cores (`--precision tf32`); otherwise strict float32 (FMA math).
-    public let allowsTF32: Bool
+    /// fp32 (strict: FMA math), tf32 (TF32 tensor cores) or bf16 (bfloat16 operands): `--precision`.
+    public private(set) var convolutionPrecision = Precision.fp32
     let convolutionPlans = ConvolutionPlans()
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var opened: [String: CUDABackend] = [:]
 
-    /// The backend of GPU `ordinal` (one per ordinal and math mode per process), or why there is none.
-    public static func open(ordinal: Int, allowTF32: Bool = ProcessInfo.processInfo.environment["UNET_CUDA_TF32"] == "1") throws -> CUDABackend {
+    /// The backend of GPU `ordinal` (one per ordinal per process), or why there is none.
+    public static func open(ordinal: Int) throws -> CUDABackend {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(ordinal)/\(allowTF32)"
+        let key = "\(ordinal)"
         if let b = opened[key] { return b }
         let driver = try CUDALibraries.driver.get()
         let nvrtc = try CUDALibraries.nvrtc.get()
         let cudnn = try CUDALibraries.cudnn.get()
-        let b = try CUDABackend(driver: driver, nvrtc: nvrtc, cudnn: cudnn, ordinal: ordinal, allowTF32: allowTF32)
+        let b = try CUDABackend(driver: driver, nvrtc: nvrtc, cudnn: cudnn, ordinal: ordinal)
         opened[key] = b
         return b
     }
 
-    init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int, allowTF32: Bool) throws {
+    init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int) throws {
         context = try CUDAContext(driver: driver, nvrtc: nvrtc, ordinal: ordinal)
         allocator = DeviceAllocator(context: context)
         staging = PinnedStaging(context: context)
@@ -47,9 +47,17 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         try cudnn.check(cudnn.api.cudnnCreate!(&h), "cudnnCreate")
         handle = h!
         try cudnn.check(cudnn.api.cudnnSetStream!(handle, context.stream), "cudnnSetStream")
-        allowsTF32 = allowTF32
         device = .cuda(ordinal)
-        name = "cuda:\(ordinal) (\(context.name), cuDNN \(cudnn.version)\(allowTF32 ? ", TF32" : ""))"
+        name = "cuda:\(ordinal) (\(context.name), cuDNN \(cudnn.version))"
+    }
+
+    /// tf32 and bf16 need tensor cores that compute them: compute capability 8.0 (Ampere) or later.
+    public func setConvolutionPrecision(_ precision: Precision) throws {
+        let (major, minor) = context.computeCapability
+        if precision != .fp32 && major < 8 {
+            throw PrecisionUnavailable("\(context.name) (compute capability \(major).\(minor)) has no \(precision) tensor cores; they need 8.0 (Ampere) or later")
+        }
+        convolutionPrecision = precision
     }
 
     /// The GPU's name as the driver reports it.
@@ -60,6 +68,9 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public var peakReservedBytes: Int { allocator.peakReservedBytes }
     /// `cuMemAlloc` calls so far.
     public var driverAllocations: Int { allocator.driverAllocations }
+    /// `cuMemAllocHost` calls so far (pinned staging buffers), and uploads staged through them.
+    public var pinnedAllocations: Int { staging.allocations }
+    public var pinnedUploads: Int { staging.uploads }
     public func resetPeakMemory() { allocator.resetPeak() }
     /// The device's free memory now (the driver's count; the allocator's cache counts as used), or nil.
     public var freeMemoryBytes: Int? {
@@ -68,9 +79,6 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         return context.driver.api.cuMemGetInfo_v2!(&free, &total) == 0 ? free : nil
     }
 
-    /// `cuMemAllocHost` calls so far (pinned staging buffers), and uploads staged through them.
-    public var pinnedAllocations: Int { staging.allocations }
-    public var pinnedUploads: Int { staging.uploads }
     /// Stops on a cuDNN error, naming the call (the protocol's methods cannot throw).
     func must(_ status: cudnnStatus_t, _ call: @autoclosure () -> String) {
         guard status != 0 else { return }
