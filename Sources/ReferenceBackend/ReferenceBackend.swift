@@ -29,11 +29,13 @@ public final class ReferenceBackend: ComputeBackend {
 
     public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
         if x.layout == layout { return x }
+        if x.layout != .plain && layout != .plain { return relayout(relayout(x, to: .plain), to: layout) }
         let y = Tensor(shape: x.shape, layout: layout)
-        if layout == .plain {
-            BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape)
-        } else {
-            BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape)
+        switch (x.layout, layout) {
+        case (.blocked16, _): BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape)
+        case (_, .blocked16): BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape)
+        case (.channelsLast, _): ChannelsLast.toPlain(x.pointer, into: y.pointer, shape: x.shape)
+        default: ChannelsLast.fromPlain(x.pointer, into: y.pointer, shape: x.shape)
         }
         return y
     }

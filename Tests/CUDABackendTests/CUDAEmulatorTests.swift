@@ -108,6 +108,12 @@ final class CUDAEmulatorTests: XCTestCase {
         }
         if ProcessInfo.processInfo.environment["UNET_EMULATOR_LOG"] != nil { print(r.output) }
 
+        // fp32 with NHWC activations (the layout tf32 and bf16 use): every op in channels-last.
+        let nhwc = try run(runner, [classes.joined(separator: ",")],
+                           environment: ["UNET_TEST_BACKEND": "cuda", "UNET_CUDA_LIBRARY_PATH": folder, "UNET_CUDA_LAYOUT": "nhwc"])
+        XCTAssertEqual(nhwc.status, 0, "conformance in NHWC on the emulated GPU:\n"
+                       + nhwc.output.split(separator: "\n").filter { $0.contains("error:") || $0.contains("Fatal error") }.prefix(40).joined(separator: "\n"))
+
         // Where cuDNN refuses the fused convolution-bias-ReLU, inference computes the same in separate passes.
         let unfused = try run(runner, ["ConformanceTests.UNetConformanceTests"],
                               environment: ["UNET_TEST_BACKEND": "cuda", "UNET_CUDA_LIBRARY_PATH": folder, "UNET_EMULATOR_REFUSE_FUSION": "1"])
@@ -126,7 +132,7 @@ final class CUDAEmulatorTests: XCTestCase {
         // Passed, not skipped: each test's own line says so.
         for test in ["testEveryKernelLoadsOnTheDevice", "testHostCopiesRoundTripAndLandOnTheDevice",
                      "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers",
-                     "testEachPrecisionReachesTheConvolutions"] {
+                     "testEachPrecisionReachesTheConvolutions", "testActivationsAreChannelsLastUnderTensorCorePrecisions"] {
             XCTAssertTrue(r.output.contains("GPUBackendTests.\(test)' passed"), "\(test) ran on the emulator:\n" + String(r.output.suffix(2000)))
         }
     }

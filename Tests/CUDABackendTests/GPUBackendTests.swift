@@ -86,6 +86,63 @@ final class GPUBackendTests: XCTestCase {
         }
     }
 
+    /// The activation layout: NCHW under fp32, NHWC under tf32 and bf16 (`activationLayout`), and
+    /// `layoutChoice` fixes it. In NHWC a U-Net's activations really are channels-last (the
+    /// convolutions' outputs), relayout round-trips exactly, and forward and backward give the
+    /// NCHW run's values (up to the algorithms' summation order).
+    func testActivationsAreChannelsLastUnderTensorCorePrecisions() throws {
+        let backend = try gpu()
+        XCTAssertNil(backend.layoutChoice, "no UNET_CUDA_LAYOUT in the test's environment")
+        defer { backend.layoutChoice = nil; try? backend.setConvolutionPrecision(.fp32) }
+        XCTAssertEqual(backend.activationLayout, .plain)
+        try backend.setConvolutionPrecision(.bf16)
+        XCTAssertEqual(backend.activationLayout, .channelsLast)
+        try backend.setConvolutionPrecision(.tf32)
+        XCTAssertEqual(backend.activationLayout, .channelsLast)
+        try backend.setConvolutionPrecision(.fp32)
+
+        var rng = SeededGenerator(seed: 9)
+        let values = (0..<(2 * 3 * 4 * 5)).map { _ in rng.nextGaussian() }
+        Backends.with(backend) {
+            let x = Tensor(shape: Shape(2, 3, 4, 5), scalars: values)
+            let nhwc = backend.relayout(x, to: .channelsLast)
+            XCTAssertEqual(nhwc.layout, .channelsLast)
+            XCTAssertEqual(nhwc.scalars, values, "scalars reads NHWC back in NCHW order")
+            XCTAssertEqual(backend.relayout(nhwc, to: .plain).scalars, values)
+        }
+
+        var c = UNetConfiguration()
+        c.depth = 2
+        c.baseWidth = 8
+        c.block = .residual
+        let n = c.inputSize(forOutputAtLeast: 8), out = c.outputSize(forInput: n)!
+        let input = (0..<(2 * n * n)).map { _ in rng.nextGaussian() }
+        let classes = (0..<(2 * out * out)).map { _ in Int32(rng.next() % 2) }
+        func run(_ layout: Layout) -> (logits: Tensor, values: [[Float]]) {
+            backend.layoutChoice = layout
+            return Backends.with(backend) {
+                let model = UNet(c, seed: 4)
+                model.training = true
+                let tape = Tape()
+                var logits: Tensor!
+                let loss = tape.record { () -> Tensor in
+                    logits = model(Tensor(shape: Shape(2, 1, n, n), scalars: input))
+                    return softmaxCrossEntropy(logits, targets: Tensor(shape: Shape(2, out, out), integers: classes))
+                }
+                tape.backward(from: loss)
+                return (logits, [logits.scalars, loss.scalars] + model.parameters.map { $0.tensor.grad?.scalars ?? [] })
+            }
+        }
+        let plain = run(.plain), channelsLast = run(.channelsLast)
+        XCTAssertEqual(plain.logits.layout, .plain)
+        XCTAssertEqual(channelsLast.logits.layout, .channelsLast, "the class head's output stayed NHWC")
+        for (k, (a, b)) in zip(channelsLast.values, plain.values).enumerated() {
+            let scale = max(1e-3, b.map(abs).max() ?? 0)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst / scale, 1e-4, "tensor \(k): NHWC vs NCHW")
+        }
+    }
+
     /// The trainer's step with a fresh host batch each step (`Batch.tensors()`, as the data
     /// workers hand them over): the batch goes up through pinned staging buffers, which are
     /// allocated during warm-up and reused after, and arrives intact.

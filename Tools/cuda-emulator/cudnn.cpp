@@ -1,5 +1,5 @@
-// cuDNN 9's legacy API as the CUDA backend calls it, on the CPU, for the tests' emulator: NCHW
-// float or bfloat16 tensors, cross-correlation with padding and stride (dilation 1), sums in
+// cuDNN 9's legacy API as the CUDA backend calls it, on the CPU, for the tests' emulator: NCHW or
+// NHWC (CUDNN_TENSOR_NHWC) float or bfloat16 tensors, KCRS filters, cross-correlation with padding and stride (dilation 1), sums in
 // double. It states cuDNN's documented semantics in plain loops: forward, backward-data,
 // backward-filter, backward-bias, add-tensor (bias broadcast) and the fused
 // convolution-bias-activation. Precision as a GPU's tensor cores have it: bfloat16 data
@@ -13,14 +13,16 @@
 #include <cstdint>
 #include <vector>
 
-enum { DATA_FLOAT = 0, DATA_BFLOAT16 = 9, FMA_MATH = 3 };
-struct tensor4 { int n, c, h, w; int type; };
+enum { DATA_FLOAT = 0, DATA_BFLOAT16 = 9, FMA_MATH = 3, FORMAT_NCHW = 0, FORMAT_NHWC = 1 };
+struct tensor4 { int n, c, h, w; int type; int format; };
 struct convolution { int padH, padW, strideH, strideW; int math; };
 struct activation { int mode; };
 struct perf { int algo; int status; float time; size_t memory; int determinism; int mathType; int reserved[3]; };
 static int token;
 
-static long at(const tensor4 &t, int n, int c, int h, int w) { return (((long)n * t.c + c) * t.h + h) * t.w + w; }
+static long at(const tensor4 &t, int n, int c, int h, int w) {
+    return t.format == FORMAT_NHWC ? (((long)n * t.h + h) * t.w + w) * t.c + c : (((long)n * t.c + c) * t.h + h) * t.w + w;
+}
 
 static uint32_t bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 static float from_bits(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
@@ -74,14 +76,14 @@ int cudnnDestroy(void *) { return 0; }
 int cudnnSetStream(void *, void *) { return 0; }
 int cudnnCreateTensorDescriptor(tensor4 **d) { *d = new tensor4(); return 0; }
 int cudnnSetTensor4dDescriptor(tensor4 *d, int format, int type, int n, int c, int h, int w) {
-    if (format != 0 || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;   // NCHW float or bf16 (else CUDNN_STATUS_BAD_PARAM)
-    *d = {n, c, h, w, type}; return 0;
+    if ((format != FORMAT_NCHW && format != FORMAT_NHWC) || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;   // else CUDNN_STATUS_BAD_PARAM
+    *d = {n, c, h, w, type, format}; return 0;
 }
 int cudnnDestroyTensorDescriptor(tensor4 *d) { delete d; return 0; }
 int cudnnCreateFilterDescriptor(tensor4 **d) { *d = new tensor4(); return 0; }
 int cudnnSetFilter4dDescriptor(tensor4 *d, int type, int format, int k, int c, int h, int w) {
-    if (format != 0 || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;
-    *d = {k, c, h, w, type}; return 0;
+    if (format != FORMAT_NCHW || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;   // KCRS filters only
+    *d = {k, c, h, w, type, FORMAT_NCHW}; return 0;
 }
 int cudnnDestroyFilterDescriptor(tensor4 *d) { delete d; return 0; }
 // A new descriptor's math type is cuDNN's default (0, tensor cores allowed).
@@ -130,12 +132,13 @@ int cudnnConvolutionBiasActivationForward(void *, const float *alpha1, tensor4 *
     if (xd->type != DATA_FLOAT || wd->type != DATA_FLOAT || yd->type != DATA_FLOAT || zd->type != DATA_FLOAT || bd->type != DATA_FLOAT) return 3;
     // As real cuDNN does for some algorithms: refuse the fused epilogue (tests the backend's fallback).
     if (std::getenv("UNET_EMULATOR_REFUSE_FUSION")) return 9;   // CUDNN_STATUS_NOT_SUPPORTED
+    if (zd->format != yd->format) return 3;
     long count = (long)yd->n * yd->c * yd->h * yd->w;
     std::vector<float> zcopy(z, z + count);   // z may be y itself
     bool t = tensorCores(*cv, *xd);
     forward({*xd, (void *)x, t}, {*wd, (void *)w, t}, *cv, {*yd, y, false}, *alpha1, 0);
-    for (long i = 0; i < count; i++) {
-        int c = (int)((i / ((long)yd->h * yd->w)) % yd->c);
+    for (int n = 0; n < yd->n; n++) for (int c = 0; c < yd->c; c++) for (int h = 0; h < yd->h; h++) for (int q = 0; q < yd->w; q++) {
+        long i = at(*yd, n, c, h, q);
         float v = y[i] + *alpha2 * zcopy[i] + bias[c];
         y[i] = act->mode == 1 ? (v > 0 ? v : 0) : v;
     }
@@ -185,7 +188,7 @@ int cudnnConvolutionBackwardBias(void *, const float *alpha, tensor4 *dyd, const
     if (dyd->type != DATA_FLOAT || dbd->type != DATA_FLOAT) return 3;
     for (int c = 0; c < dyd->c; c++) {
         double s = 0;
-        for (int n = 0; n < dyd->n; n++) for (int i = 0; i < dyd->h * dyd->w; i++) s += dy[((long)n * dyd->c + c) * dyd->h * dyd->w + i];
+        for (int n = 0; n < dyd->n; n++) for (int h = 0; h < dyd->h; h++) for (int q = 0; q < dyd->w; q++) s += dy[at(*dyd, n, c, h, q)];
         db[c] = (float)(*alpha * s + (*beta != 0 ? *beta * (double)db[c] : 0.0));
     }
     return 0;
@@ -195,9 +198,8 @@ int cudnnConvolutionBackwardBias(void *, const float *alpha, tensor4 *dyd, const
 int cudnnAddTensor(void *, const float *alpha, tensor4 *ad, const float *a, const float *beta, tensor4 *cd, float *c) {
     if (ad->n != 1 || ad->h != 1 || ad->w != 1 || ad->c != cd->c) return 3;
     if (ad->type != DATA_FLOAT || cd->type != DATA_FLOAT) return 3;
-    long plane = (long)cd->h * cd->w;
-    for (int n = 0; n < cd->n; n++) for (int ch = 0; ch < cd->c; ch++) for (long i = 0; i < plane; i++) {
-        float &out = c[((long)n * cd->c + ch) * plane + i];
+    for (int n = 0; n < cd->n; n++) for (int ch = 0; ch < cd->c; ch++) for (int h = 0; h < cd->h; h++) for (int q = 0; q < cd->w; q++) {
+        float &out = c[at(*cd, n, ch, h, q)];
         out = *alpha * a[ch] + *beta * out;
     }
     return 0;

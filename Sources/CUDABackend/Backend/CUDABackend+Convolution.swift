@@ -66,8 +66,9 @@ extension CUDABackend {
 
     func pointer(_ t: Tensor?) -> UnsafeMutableRawPointer? { t.map { UnsafeMutableRawPointer(bitPattern: UInt(address($0))) } ?? nil }
 
-    func key(_ pass: ConvolutionPlan.Pass, x: Shape, w: Shape, y: Shape, _ g: ConvGeometry, _ precision: Precision) -> ConvolutionPlan.Key {
-        ConvolutionPlan.Key(pass: pass, x: x.dims, w: w.dims, y: y.dims, geometry: g, precision: precision)
+    func key(_ pass: ConvolutionPlan.Pass, x: Shape, w: Shape, y: Shape, _ g: ConvGeometry, _ precision: Precision,
+             _ layout: Layout) -> ConvolutionPlan.Key {
+        ConvolutionPlan.Key(pass: pass, x: x.dims, w: w.dims, y: y.dims, geometry: g, precision: precision, layout: layout)
     }
 
     /// The precision of a convolution with filter `w` [K,C,kh,kw]: bf16 only where both channel
@@ -83,12 +84,12 @@ extension CUDABackend {
     func widened(_ t: Tensor) -> Tensor { t.dtype == .bfloat16 ? convert(t, to: .float32) : t }
     func dtype(_ precision: Precision) -> DType { precision == .bf16 ? .bfloat16 : .float32 }
 
-    /// cuDNN forward: Y = conv(X, W).
+    /// cuDNN forward: Y = conv(X, W), X and Y in the activation layout.
     func forward(x: Tensor, w: Tensor, yShape: Shape, _ g: ConvGeometry) -> (Tensor, ConvolutionPlan) {
-        let p = passPrecision(w.shape)
-        let x = operand(x, p), w = operand(w, p)
-        let y = tensor(yShape, dtype: dtype(p))
-        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p), x: address(x), w: address(w), y: address(y))
+        let p = passPrecision(w.shape), layout = activationLayout
+        let x = operand(relayout(x, to: layout), p), w = operand(w, p)
+        let y = tensor(yShape, dtype: dtype(p), layout: layout)
+        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p, layout), x: address(x), w: address(w), y: address(y))
         var one: Float = 1, zero: Float = 0
         context.makeCurrent()
         withWorkspace(plan) { ws, bytes in
@@ -100,10 +101,10 @@ extension CUDABackend {
 
     /// cuDNN backward-data: dX from dY and W.
     func backwardData(dy: Tensor, w: Tensor, xShape: Shape, _ g: ConvGeometry) -> (Tensor, ConvolutionPlan) {
-        let p = passPrecision(w.shape)
-        let dy = operand(dy, p), w = operand(w, p)
-        let dx = tensor(xShape, dtype: dtype(p))
-        let plan = plan(key(.backwardData, x: xShape, w: w.shape, y: dy.shape, g, p), x: address(dx), w: address(w), y: address(dy))
+        let p = passPrecision(w.shape), layout = activationLayout
+        let dy = operand(relayout(dy, to: layout), p), w = operand(w, p)
+        let dx = tensor(xShape, dtype: dtype(p), layout: layout)
+        let plan = plan(key(.backwardData, x: xShape, w: w.shape, y: dy.shape, g, p, layout), x: address(dx), w: address(w), y: address(dy))
         var one: Float = 1, zero: Float = 0
         context.makeCurrent()
         withWorkspace(plan) { ws, bytes in
@@ -115,10 +116,10 @@ extension CUDABackend {
 
     /// cuDNN backward-filter: dW from X and dY.
     func backwardFilter(x: Tensor, dy: Tensor, wShape: Shape, _ g: ConvGeometry) -> Tensor {
-        let p = passPrecision(wShape)
-        let x = operand(x, p), dy = operand(dy, p)
+        let p = passPrecision(wShape), layout = activationLayout
+        let x = operand(relayout(x, to: layout), p), dy = operand(relayout(dy, to: layout), p)
         let dw = tensor(wShape, dtype: dtype(p))
-        let plan = plan(key(.backwardFilter, x: x.shape, w: wShape, y: dy.shape, g, p), x: address(x), w: address(dw), y: address(dy))
+        let plan = plan(key(.backwardFilter, x: x.shape, w: wShape, y: dy.shape, g, p, layout), x: address(x), w: address(dw), y: address(dy))
         var one: Float = 1, zero: Float = 0
         context.makeCurrent()
         withWorkspace(plan) { ws, bytes in
@@ -151,7 +152,6 @@ extension CUDABackend {
     }
 
     public func convolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, transposed: Bool) -> Tensor {
-        let x = plain(x)
         precondition(x.shape[1] == (transposed ? w.shape[0] : w.shape[1]), "[conv2d] input \(x.shape) vs weight \(w.shape): channel mismatch")
         let yShape = outputShape(x.shape, w.shape, g, transposed: transposed)
         if transposed {
@@ -166,20 +166,21 @@ extension CUDABackend {
 
     public func convolutionBackwardData(_ dy: Tensor, weight w: Tensor, inputShape: Shape, inputLayout: Layout,
                                         geometry g: ConvGeometry, transposed: Bool) -> Tensor {
-        if transposed { return forward(x: plain(dy), w: w, yShape: inputShape, g).0 }
-        return backwardData(dy: plain(dy), w: w, xShape: inputShape, g).0
+        if transposed { return forward(x: dy, w: w, yShape: inputShape, g).0 }
+        return backwardData(dy: dy, w: w, xShape: inputShape, g).0
     }
 
     public func convolutionBackwardWeights(_ x: Tensor, _ dy: Tensor, weightShape: Shape, withBias: Bool,
                                            geometry g: ConvGeometry, transposed: Bool) -> (Tensor, Tensor?) {
-        let x = plain(x), dy = plain(dy)
+        let layout = activationLayout
+        let x = relayout(x, to: layout), dy = relayout(dy, to: layout)
         // Transposed: cuDNN's X is the gradient's tensor (the transposed output), its dY our input.
         let dw = transposed ? backwardFilter(x: dy, dy: x, wShape: weightShape, g) : backwardFilter(x: x, dy: dy, wShape: weightShape, g)
         guard withBias else { return (dw, nil) }
         // The plan backwardFilter made just before (its buffers are not used again): its float32 descriptors.
         let p = passPrecision(weightShape)
-        let plan = transposed ? plan(key(.backwardFilter, x: dy.shape, w: weightShape, y: x.shape, g, p), x: address(dy), w: address(dw), y: address(x))
-            : plan(key(.backwardFilter, x: x.shape, w: weightShape, y: dy.shape, g, p), x: address(x), w: address(dw), y: address(dy))
+        let plan = transposed ? plan(key(.backwardFilter, x: dy.shape, w: weightShape, y: x.shape, g, p, layout), x: address(dy), w: address(dw), y: address(x))
+            : plan(key(.backwardFilter, x: x.shape, w: weightShape, y: dy.shape, g, p, layout), x: address(x), w: address(dw), y: address(dy))
         let db = transposed ? biasGradient(dy, dyDescriptor: plan.xFloat, biasDescriptor: plan.biasX)
             : biasGradient(dy, dyDescriptor: plan.yFloat, biasDescriptor: plan.biasY)
         return (dw, db)
@@ -193,7 +194,8 @@ extension CUDABackend {
     /// epilogue would round the float32 residual and output to bfloat16), the forward, then the
     /// bias, the residual and the ReLU as separate passes.
     public func fusedConvolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, residual: Tensor?, relu: Bool) -> Tensor {
-        let x = plain(x)
+        let layout = activationLayout
+        let x = relayout(x, to: layout), residual = residual.map { relayout($0, to: layout) }
         let yShape = outputShape(x.shape, w.shape, g, transposed: false)
         let p = passPrecision(w.shape)
         if !relu || p == .bf16 {
@@ -203,8 +205,8 @@ extension CUDABackend {
             if relu { launch("relu_f32", .elementwise, count: y.count, [.pointer(address(y)), .pointer(address(y)), .long(Int64(y.count))]) }
             return y
         }
-        let y = tensor(yShape)
-        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p), x: address(x), w: address(w), y: address(y))
+        let y = tensor(yShape, layout: layout)
+        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p, layout), x: address(x), w: address(w), y: address(y))
         let bias = b ?? Tensor.filledOnDevice(0, count: yShape.c, backend: self)
         var activation: cudnnActivationDescriptor_t?
         must(cudnn.api.cudnnCreateActivationDescriptor!(&activation), "cudnnCreateActivationDescriptor")

@@ -5,7 +5,8 @@ import Tensors
 /// The CUDA backend: every tensor lives in device memory from a caching allocator, every op is
 /// queued on one stream (host copies synchronise it; nothing else does), convolutions run in
 /// cuDNN with the algorithm chosen by measurement once per shape, and everything else in the
-/// NVRTC kernels of `KernelSource`. Activations are plain NCHW (`Layout.plain`).
+/// NVRTC kernels of `KernelSource`. Activations are NCHW under fp32 and NHWC under tf32 and bf16
+/// (`activationLayout`).
 ///
 /// Nothing of CUDA is touched until `open` is called: a machine without a GPU builds and runs
 /// the same binary.
@@ -20,6 +21,11 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     /// fp32 (strict: FMA math), tf32 (TF32 tensor cores) or bf16 (bfloat16 operands): `--precision`.
     public private(set) var convolutionPrecision = Precision.fp32
     let convolutionPlans = ConvolutionPlans()
+    /// The activations' layout when fixed (`UNET_CUDA_LAYOUT=nchw|nhwc`, or a test); nil: by precision
+    /// (`activationLayout`).
+    public var layoutChoice: Layout? = ProcessInfo.processInfo.environment["UNET_CUDA_LAYOUT"].flatMap {
+        $0 == "nhwc" ? .channelsLast : $0 == "nchw" ? .plain : nil
+    }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var opened: [String: CUDABackend] = [:]
@@ -96,8 +102,8 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     }
 
     /// A new tensor in this backend's memory (whichever backend is current).
-    func tensor(_ shape: Shape, dtype: DType = .float32) -> Tensor {
-        Tensor(shape: shape, dtype: dtype, storage: allocate(byteCount: shape.count * dtype.byteSize))
+    func tensor(_ shape: Shape, dtype: DType = .float32, layout: Layout = .plain) -> Tensor {
+        Tensor(shape: shape, layout: layout, dtype: dtype, storage: allocate(byteCount: shape.count * dtype.byteSize))
     }
 
     /// A tensor's device address (0 for nil), checked to be this device's memory.
@@ -170,20 +176,5 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     func launch(_ kernel: String, _ source: KernelSource, count: Int, _ arguments: [CUDAContext.Argument]) {
         context.makeCurrent()
         context.launch(kernel, in: source, grid: context.blocks(for: count), arguments)
-    }
-
-    // MARK: layout (plain NCHW only)
-
-    public func preferredLayout(channels: Int) -> Layout { .plain }
-
-    public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
-        precondition(layout == .plain && x.layout == .plain, "[\(device)] relayout \(x.layout) → \(layout): the CUDA backend keeps activations plain")
-        return x
-    }
-
-    /// x as a plain tensor of this device (every tensor this backend made is).
-    func plain(_ x: Tensor) -> Tensor {
-        precondition(x.layout == .plain, "[\(device)] a \(x.layout) tensor reached the CUDA backend")
-        return x
     }
 }

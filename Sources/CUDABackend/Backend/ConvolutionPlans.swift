@@ -17,6 +17,8 @@ final class ConvolutionPlan {
         let x: [Int], w: [Int], y: [Int]
         let geometry: ConvGeometry
         let precision: Precision
+        /// X's and Y's layout (`plain`: NCHW, `channelsLast`: NHWC); the filter is always KCRS.
+        let layout: Layout
     }
 
     let x: cudnnTensorDescriptor_t
@@ -38,10 +40,11 @@ final class ConvolutionPlan {
     init(_ key: Key, backend: CUDABackend) {
         let api = backend.cudnn.api
         let data = Int32(key.precision == .bf16 ? UNET_CUDNN_DATA_BFLOAT16 : UNET_CUDNN_DATA_FLOAT)
+        let format = Int32(key.layout == .channelsLast ? UNET_CUDNN_TENSOR_NHWC : UNET_CUDNN_TENSOR_NCHW)
         func tensor(_ d: [Int], _ type: Int32) -> cudnnTensorDescriptor_t {
             var t: cudnnTensorDescriptor_t?
             backend.must(api.cudnnCreateTensorDescriptor!(&t), "cudnnCreateTensorDescriptor")
-            backend.must(api.cudnnSetTensor4dDescriptor!(t, Int32(UNET_CUDNN_TENSOR_NCHW), type,
+            backend.must(api.cudnnSetTensor4dDescriptor!(t, format, type,
                                                           Int32(d[0]), Int32(d[1]), Int32(d[2]), Int32(d[3])), "cudnnSetTensor4dDescriptor(\(d))")
             return t!
         }
