@@ -132,7 +132,8 @@ final class CUDAEmulatorTests: XCTestCase {
         // Passed, not skipped: each test's own line says so.
         for test in ["testEveryKernelLoadsOnTheDevice", "testHostCopiesRoundTripAndLandOnTheDevice",
                      "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers",
-                     "testEachPrecisionReachesTheConvolutions", "testActivationsAreChannelsLastUnderTensorCorePrecisions"] {
+                     "testEachPrecisionReachesTheConvolutions", "testActivationsAreChannelsLastUnderTensorCorePrecisions",
+                     "testATrainingStepWaitsForTheGPUOnlyInTheLoss"] {
             XCTAssertTrue(r.output.contains("GPUBackendTests.\(test)' passed"), "\(test) ran on the emulator:\n" + String(r.output.suffix(2000)))
         }
     }

@@ -143,6 +143,52 @@ final class GPUBackendTests: XCTestCase {
         }
     }
 
+    /// Where a training step waits for the GPU: the evidence for what a CUDA graph of the step
+    /// could hold (docs/ARCHITECTURE.md, "CUDA graphs"). A step with softmax cross-entropy and
+    /// Adam, after warm-up, waits four times, all at the loss: the targets' class counts
+    /// (validation), the loss's per-block sums (value and weight sum), the trainer's read of the
+    /// loss value, and the loss's pullback reading its upstream gradient (a one-element tensor);
+    /// the network's forward and backward and the optimizer wait for nothing.
+    func testATrainingStepWaitsForTheGPUOnlyInTheLoss() throws {
+        let backend = try gpu()
+        var c = UNetConfiguration()
+        c.depth = 2
+        c.baseWidth = 4
+        let size = c.inputSize(forOutputAtLeast: 16), out = c.outputSize(forInput: size)!
+        try Backends.with(backend) {
+            let model = UNet(c, seed: 1)
+            let optimizer = Adam()
+            let x = Tensor(shape: Shape(1, 1, size, size), scalars: (0..<(size * size)).map { Float($0 % 7) / 7 })
+            let targets = Tensor(shape: Shape(1, out, out), integers: (0..<(out * out)).map { Int32($0 % 2) })
+            var waits: (forward: Int, loss: Int, read: Int, backward: Int, optimizer: Int) = (0, 0, 0, 0, 0)
+            for _ in 0..<3 {
+                let tape = Tape()
+                let start = backend.hostSynchronizations
+                var logits: Tensor!
+                var afterForward = 0
+                let loss = tape.record { () -> Tensor in
+                    logits = model(x)
+                    afterForward = backend.hostSynchronizations
+                    return softmaxCrossEntropy(logits, targets: targets)
+                }
+                let afterLoss = backend.hostSynchronizations
+                XCTAssertTrue(loss.scalar.isFinite)
+                let afterRead = backend.hostSynchronizations
+                tape.backward(from: loss)
+                let afterBackward = backend.hostSynchronizations
+                optimizer.step(model.parameters, learningRate: 1e-3)
+                zeroGradients(model.parameters)
+                waits = (afterForward - start, afterLoss - afterForward, afterRead - afterLoss, afterBackward - afterRead,
+                         backend.hostSynchronizations - afterBackward)
+            }
+            XCTAssertEqual(waits.forward, 0, "the network's forward pass")
+            XCTAssertEqual(waits.loss, 2, "the loss: class counts and the per-block sums")
+            XCTAssertEqual(waits.read, 1, "the trainer's read of the loss value")
+            XCTAssertEqual(waits.backward, 1, "backward: the loss's pullback reads dy")
+            XCTAssertEqual(waits.optimizer, 0, "Adam and zeroing the gradients")
+        }
+    }
+
     /// The trainer's step with a fresh host batch each step (`Batch.tensors()`, as the data
     /// workers hand them over): the batch goes up through pinned staging buffers, which are
     /// allocated during warm-up and reused after, and arrives intact.

@@ -74,6 +74,8 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public var peakReservedBytes: Int { allocator.peakReservedBytes }
     /// `cuMemAlloc` calls so far.
     public var driverAllocations: Int { allocator.driverAllocations }
+    /// Times the host waited for the stream (`cuStreamSynchronize`) so far.
+    public var hostSynchronizations: Int { context.synchronizations }
     /// `cuMemAllocHost` calls so far (pinned staging buffers), and uploads staged through them.
     public var pinnedAllocations: Int { staging.allocations }
     public var pinnedUploads: Int { staging.uploads }
