@@ -54,7 +54,7 @@ final class GPUBackendTests: XCTestCase {
 
     /// `--precision` reaches cuDNN: bf16 convolutions read and write bfloat16 (every output is a
     /// bfloat16 value widened, unlike fp32's), except where a channel count is not a multiple of 8
-    /// (exactly fp32's result); tf32 stays within TF32's rounding of fp32 and differs from it
+    /// (fp32's result); tf32 stays within TF32's rounding of fp32 and differs from it
     /// wherever cuDNN chose a tensor-core algorithm; fp32 plans never use tensor-core math.
     func testEachPrecisionReachesTheConvolutions() throws {
         let backend = try gpu()
@@ -76,7 +76,10 @@ final class GPUBackendTests: XCTestCase {
         XCTAssertFalse(fp32.inner.allSatisfy { BFloat16.rounded($0) == $0 }, "fp32 outputs are not all bfloat16 values")
         XCTAssertTrue(bf16.inner.allSatisfy { BFloat16.rounded($0) == $0 }, "bf16 outputs are bfloat16 values")
         XCTAssertNotEqual(bf16.inner, fp32.inner)
-        XCTAssertEqual(bf16.first, fp32.first, "a 1-channel convolution stays fp32 under bf16")
+        // A 1-channel convolution stays fp32 under bf16 (in NHWC there: another algorithm, so float32 rounding apart).
+        let firstScale = fp32.first.map(abs).max()!
+        XCTAssertLessThanOrEqual(zip(bf16.first, fp32.first).map { abs($0 - $1) }.max()! / firstScale, 1e-5, "1-channel convolution under bf16")
+        XCTAssertFalse(bf16.first.allSatisfy { BFloat16.rounded($0) == $0 }, "the 1-channel convolution did not run in bf16")
         let scale = fp32.inner.map(abs).max()!
         XCTAssertLessThan(zip(tf32.inner, fp32.inner).map { abs($0 - $1) }.max()! / scale, 2e-3, "tf32 within TF32 rounding")
         let plans = backend.convolutionPlans.all
