@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import Tensors
 import TestSupport
+import Training
 import XCTest
 
 /// The whole conformance suite on the CUDA backend without a GPU: the backend runs unchanged
@@ -181,5 +182,39 @@ final class CUDAEmulatorTests: XCTestCase {
             let b = try Data(contentsOf: URL(fileURLWithPath: "\(root)/cpu/i\(k).png"))
             XCTAssertEqual(a, b, "i\(k): the emulated GPU's mask is the CPU's")
         }
+
+        // --precision tf32 and bf16 on the GPU (width 8: inner channel counts are multiples of 8,
+        // where bf16 applies): training runs, its weights differ from fp32's (the precision took
+        // effect) but not by much, predict and bench accept them and bench reports them.
+        func trainArguments(_ out: String, _ precision: String) -> [String] {
+            ["train", "--data", root, "--out", out, "--device", "cuda", "--depth", "2", "--width", "8", "--patch-size", "60",
+             "--batch-size", "1", "--steps", "2", "--val-fraction", "0", "--seed", "3", "--workers", "2", "--precision", precision]
+        }
+        var weights: [String: [Float]] = [:]
+        for precision in ["fp32", "tf32", "bf16"] {
+            let out = root + "/run-" + precision
+            let r = try run(tool, trainArguments(out, precision), environment: gpu)
+            XCTAssertEqual(r.status, 0, "\(precision): \(r.output)")
+            XCTAssertTrue(r.output.contains("2 data workers"), r.output)
+            let stored = try Backends.with(Backends.reference) {
+                try Checkpoint.read(from: out + "/last.safetensors").tensors.filter { !$0.key.hasPrefix("optimizer.") }
+                    .sorted { $0.key < $1.key }.flatMap(\.value.scalars)
+            }
+            weights[precision] = stored
+            let predicted = try run(tool, ["predict", "--model", out + "/last.safetensors", "--out", root + "/pred-" + precision,
+                                           "--device", "cuda", "--precision", precision, root + "/images"], environment: gpu)
+            XCTAssertEqual(predicted.status, 0, "\(precision): \(predicted.output)")
+        }
+        for precision in ["tf32", "bf16"] {
+            let a = weights[precision]!, b = weights["fp32"]!
+            XCTAssertEqual(a.count, b.count)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0, scale = b.map(abs).max() ?? 1
+            XCTAssertGreaterThan(worst, 0, "\(precision) training gave fp32's weights bit for bit")
+            XCTAssertLessThan(worst / scale, 0.05, "\(precision) training strayed from fp32")
+        }
+        let bench = try run(tool, ["bench", "--device", "cuda", "--depth", "2", "--width", "8", "--size", "60", "--steps", "1", "--warmup", "0",
+                                   "--no-sgemm", "--json", "--precision", "bf16"], environment: gpu)
+        XCTAssertEqual(bench.status, 0, bench.output)
+        XCTAssertTrue(bench.output.contains("\"precision\" : \"bf16\"") || bench.output.contains("\"precision\":\"bf16\""), bench.output)
     }
 }
