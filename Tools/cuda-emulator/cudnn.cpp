@@ -1,5 +1,5 @@
 // cuDNN 9's legacy API as the CUDA backend calls it, on the CPU, for the tests' emulator: NCHW or
-// NHWC (CUDNN_TENSOR_NHWC) float or bfloat16 tensors, KCRS filters, cross-correlation with padding and stride (dilation 1), sums in
+// NHWC (CUDNN_TENSOR_NHWC) float or bfloat16 tensors, KCRS or KRSC filters, cross-correlation with padding and stride (dilation 1), sums in
 // double. It states cuDNN's documented semantics in plain loops: forward, backward-data,
 // backward-filter, backward-bias, add-tensor (bias broadcast) and the fused
 // convolution-bias-activation. Precision as a GPU's tensor cores have it: bfloat16 data
@@ -82,8 +82,8 @@ int cudnnSetTensor4dDescriptor(tensor4 *d, int format, int type, int n, int c, i
 int cudnnDestroyTensorDescriptor(tensor4 *d) { delete d; return 0; }
 int cudnnCreateFilterDescriptor(tensor4 **d) { *d = new tensor4(); return 0; }
 int cudnnSetFilter4dDescriptor(tensor4 *d, int type, int format, int k, int c, int h, int w) {
-    if (format != FORMAT_NCHW || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;   // KCRS filters only
-    *d = {k, c, h, w, type, FORMAT_NCHW}; return 0;
+    if ((format != FORMAT_NCHW && format != FORMAT_NHWC) || (type != DATA_FLOAT && type != DATA_BFLOAT16)) return 3;
+    *d = {k, c, h, w, type, format}; return 0;   // KCRS or KRSC
 }
 int cudnnDestroyFilterDescriptor(tensor4 *d) { delete d; return 0; }
 // A new descriptor's math type is cuDNN's default (0, tensor cores allowed).

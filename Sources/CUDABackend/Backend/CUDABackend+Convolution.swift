@@ -84,10 +84,10 @@ extension CUDABackend {
     func widened(_ t: Tensor) -> Tensor { t.dtype == .bfloat16 ? convert(t, to: .float32) : t }
     func dtype(_ precision: Precision) -> DType { precision == .bf16 ? .bfloat16 : .float32 }
 
-    /// cuDNN forward: Y = conv(X, W), X and Y in the activation layout.
+    /// cuDNN forward: Y = conv(X, W), X, Y and W in the activation layout (W transposed to KRSC for NHWC).
     func forward(x: Tensor, w: Tensor, yShape: Shape, _ g: ConvGeometry) -> (Tensor, ConvolutionPlan) {
         let p = passPrecision(w.shape), layout = activationLayout
-        let x = operand(relayout(x, to: layout), p), w = operand(w, p)
+        let x = operand(relayout(x, to: layout), p), w = operand(relayout(w, to: layout), p)
         let y = tensor(yShape, dtype: dtype(p), layout: layout)
         let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p, layout), x: address(x), w: address(w), y: address(y))
         var one: Float = 1, zero: Float = 0
@@ -102,7 +102,7 @@ extension CUDABackend {
     /// cuDNN backward-data: dX from dY and W.
     func backwardData(dy: Tensor, w: Tensor, xShape: Shape, _ g: ConvGeometry) -> (Tensor, ConvolutionPlan) {
         let p = passPrecision(w.shape), layout = activationLayout
-        let dy = operand(relayout(dy, to: layout), p), w = operand(w, p)
+        let dy = operand(relayout(dy, to: layout), p), w = operand(relayout(w, to: layout), p)
         let dx = tensor(xShape, dtype: dtype(p), layout: layout)
         let plan = plan(key(.backwardData, x: xShape, w: w.shape, y: dy.shape, g, p, layout), x: address(dx), w: address(w), y: address(dy))
         var one: Float = 1, zero: Float = 0
@@ -118,7 +118,7 @@ extension CUDABackend {
     func backwardFilter(x: Tensor, dy: Tensor, wShape: Shape, _ g: ConvGeometry) -> Tensor {
         let p = passPrecision(wShape), layout = activationLayout
         let x = operand(relayout(x, to: layout), p), dy = operand(relayout(dy, to: layout), p)
-        let dw = tensor(wShape, dtype: dtype(p))
+        let dw = tensor(wShape, dtype: dtype(p), layout: layout)
         let plan = plan(key(.backwardFilter, x: x.shape, w: wShape, y: dy.shape, g, p, layout), x: address(x), w: address(dw), y: address(dy))
         var one: Float = 1, zero: Float = 0
         context.makeCurrent()
@@ -126,7 +126,8 @@ extension CUDABackend {
             must(cudnn.api.cudnnConvolutionBackwardFilter!(handle, &one, plan.x, pointer(x), plan.y, pointer(dy), plan.convolution, plan.algorithm,
                                                            ws, bytes, &zero, plan.w, pointer(dw)), "cudnnConvolutionBackwardFilter")
         }
-        return widened(dw)
+        // Weight gradients are plain (KCRS), as the weights are.
+        return relayout(widened(dw), to: .plain)
     }
 
     /// y += b per channel (`descriptor` is [1, C, 1, 1] of y's channels).
@@ -206,7 +207,8 @@ extension CUDABackend {
             return y
         }
         let y = tensor(yShape, layout: layout)
-        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p, layout), x: address(x), w: address(w), y: address(y))
+        let laidW = relayout(w, to: layout)
+        let plan = plan(key(.forward, x: x.shape, w: w.shape, y: yShape, g, p, layout), x: address(x), w: address(laidW), y: address(y))
         let bias = b ?? Tensor.filledOnDevice(0, count: yShape.c, backend: self)
         var activation: cudnnActivationDescriptor_t?
         must(cudnn.api.cudnnCreateActivationDescriptor!(&activation), "cudnnCreateActivationDescriptor")
@@ -218,7 +220,7 @@ extension CUDABackend {
         if residual == nil { zero(y.storage, bytes: y.count * 4) }
         context.makeCurrent()
         let status = withWorkspace(plan) { ws, bytes in
-            cudnn.api.cudnnConvolutionBiasActivationForward!(handle, &one, plan.x, pointer(x), plan.w, pointer(w), plan.convolution,
+            cudnn.api.cudnnConvolutionBiasActivationForward!(handle, &one, plan.x, pointer(x), plan.w, pointer(laidW), plan.convolution,
                                                              plan.algorithm, ws, bytes, &alpha2, plan.y, pointer(residual ?? y),
                                                              plan.biasY, pointer(bias), activation, plan.y, pointer(y))
         }

@@ -5,7 +5,8 @@ import Tensors
 /// whose kernels read and write NHWC: cuDNN given NCHW transposes around them, so the backend keeps
 /// 4-D activations NHWC (`Layout.channelsLast`; the logical shape stays NCHW) and every kernel
 /// that knows channels takes an `nhwc` flag. Under strict fp32 cuDNN's FMA kernels are NCHW's
-/// own, so activations stay NCHW. Weights and their gradients are always plain (KCRS).
+/// own, so activations stay NCHW. Weights and their gradients stay plain (KCRS) between ops; an
+/// NHWC convolution transposes its filter to KRSC for the call.
 /// `UNET_CUDA_LAYOUT=nchw|nhwc` (or `layoutChoice`) fixes the layout, for comparisons on a GPU.
 extension CUDABackend {
     /// The layout this backend gives the 4-D activations it produces.

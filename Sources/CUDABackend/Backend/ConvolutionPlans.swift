@@ -17,7 +17,8 @@ final class ConvolutionPlan {
         let x: [Int], w: [Int], y: [Int]
         let geometry: ConvGeometry
         let precision: Precision
-        /// X's and Y's layout (`plain`: NCHW, `channelsLast`: NHWC); the filter is always KCRS.
+        /// X's, Y's and the filter's layout (`plain`: NCHW and KCRS, `channelsLast`: NHWC and KRSC,
+        /// as PyTorch's channels-last describes both).
         let layout: Layout
     }
 
@@ -57,7 +58,7 @@ final class ConvolutionPlan {
         biasX = tensor([1, key.x[1], 1, 1], float)
         var f: cudnnFilterDescriptor_t?
         backend.must(api.cudnnCreateFilterDescriptor!(&f), "cudnnCreateFilterDescriptor")
-        backend.must(api.cudnnSetFilter4dDescriptor!(f, data, Int32(UNET_CUDNN_TENSOR_NCHW),
+        backend.must(api.cudnnSetFilter4dDescriptor!(f, data, format,
                                                       Int32(key.w[0]), Int32(key.w[1]), Int32(key.w[2]), Int32(key.w[3])), "cudnnSetFilter4dDescriptor(\(key.w))")
         w = f!
         var c: cudnnConvolutionDescriptor_t?
