@@ -6,7 +6,7 @@ public enum ONNXExport {
         // Building the network checks every tensor's name and shape against the configuration.
         _ = try checkpoint.makeModel()
         // Protobuf messages are limited to 2 GiB; larger models would need ONNX external data.
-        let bytes = checkpoint.tensors.filter { !$0.key.hasPrefix("optimizer.") }.values.reduce(0) { $0 + 4 * $1.count }
+        let bytes = checkpoint.tensors.filter { Checkpoint.isModelTensor($0.key) }.values.reduce(0) { $0 + 4 * $1.count }
         if bytes >= (1 << 31) - (1 << 20) {
             throw ExportError.unsupported("\(checkpoint.source): the weights take \(bytes >> 20) MiB; an ONNX file holds at most 2 GiB (external weight files are not written)")
         }

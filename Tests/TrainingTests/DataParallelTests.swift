@@ -165,7 +165,7 @@ final class DataParallelTests: XCTestCase {
         // The sharded validation, combined over the ranks, gives the numbers of the whole set.
         let source = try XCTUnwrap(trainers[0].validationSource)
         XCTAssertEqual(source.count, 3)
-        let whole = try Evaluation.run(model: trainers[0].model, info: trainers[0].info, source: source)
+        let whole = try Evaluation.run(model: trainers[0].evaluatedModel, info: trainers[0].info, source: source)
         let row = try XCTUnwrap(trainers[0].metrics.rows.last)
         XCTAssertEqual(row.meanIoU, whole.confusion.meanIoU)
         XCTAssertEqual(row.perClassIoU, whole.confusion.perClassIoU)

@@ -92,7 +92,7 @@ final class PlannerTests: XCTestCase {
         let s16 = 0.1 * Double(patch * patch) / 40000
         let short = try planner(budget: 2000 * s16 / 0.9 * 2).plan(f)
         XCTAssertEqual(short.width, 16, "width 32 would get fewer than 2000 steps")
-        XCTAssertEqual(short.steps, 4000, accuracy: 1)
+        XCTAssertEqual(try XCTUnwrap(short.steps), 4000, accuracy: 1)
         let long = try planner(budget: 2000 * 16 * s16 / 0.9 * 1.01).plan(f)
         XCTAssertEqual(long.width, 64)
         XCTAssertEqual(long.measuredStepSeconds!, 16 * s16, accuracy: 1e-9)
@@ -113,16 +113,58 @@ final class PlannerTests: XCTestCase {
         XCTAssertTrue(decision(p, "width").contains("does not fit"))
     }
 
-    func testRareClassesGetDice() throws {
+    func testRareClassesGetDiceAndOversampling() throws {
+        XCTAssertEqual(try planner(budget: 1000).plan(base()).oversample, 0, "balanced classes")
         var f = base(); f.classes[1].pixelShare = 0.03; f.classes[0].pixelShare = 0.97
         let p = try planner(budget: 1000).plan(f)
         XCTAssertEqual(p.loss, .ceDice)
         XCTAssertTrue(decision(p, "loss").contains("1"))
+        XCTAssertEqual(try XCTUnwrap(p.oversample), 1.0 / 3, accuracy: 1e-12)
+        XCTAssertTrue(decision(p, "oversample").contains("class(es) 1"))
+    }
+
+    func testSamplingFollowsTheSpreadOfImageSizes() throws {
+        XCTAssertEqual(try planner(budget: 1000).plan(base()).sampling, .image, "one size")
+        var f = base()
+        f.heights = .init([300, 320, 512, 512, 560]); f.widths = .init([300, 320, 512, 512, 560])
+        XCTAssertEqual(try planner(budget: 1000).plan(f).sampling, .image, "10th to 90th percentile areas 308² to 541²: 3.1×")
+        f.heights = .init([256, 300, 512, 512, 600]); f.widths = .init([256, 300, 512, 512, 600])
+        XCTAssertEqual(try planner(budget: 1000).plan(f).sampling, .area, "274² to 565²: 4.3×")
+        f.heights = .init([100, 100, 512, 1024, 1024]); f.widths = .init([100, 100, 512, 1024, 1024])
+        let p = try planner(budget: 1000).plan(f)
+        XCTAssertEqual(p.sampling, .area, "areas differ about 100×")
+        XCTAssertTrue(decision(p, "sampling").contains("in proportion to its area"))
+    }
+
+    /// Without a budget nothing is timed: the width and the run's length stay the defaults.
+    func testNoBudgetKeepsWidthAndLength() throws {
+        var c = UNetConfiguration.defaultForTraining
+        c.baseWidth = 24
+        let p = try planner(budget: 1).withoutBudget.plan(base(), base: c)
+        XCTAssertTrue(measured.isEmpty)
+        XCTAssertEqual(p.width, 24)
+        XCTAssertNil(p.steps)
+        XCTAssertNil(p.budgetSeconds)
+        var o = TrainingOptions()
+        o.epochs = 7
+        let applied = o.applying(p)
+        XCTAssertEqual(applied.epochs, 7, "the plan does not set a length")
+        XCTAssertNil(applied.steps)
+        XCTAssertEqual(applied.sampling, .image)
+        XCTAssertEqual(applied.oversample, 0)
     }
 
     func testThePlanRoundTripsThroughJSON() throws {
         let p = try planner(budget: 1000).plan(base())
         XCTAssertEqual(try JSONDecoder().decode(TrainingPlan.self, from: JSONEncoder().encode(p)), p)
         XCTAssertTrue(p.table.contains("normalize"))
+    }
+}
+
+extension Planner {
+    var withoutBudget: Planner {
+        var p = self
+        p.budgetSeconds = nil
+        return p
     }
 }

@@ -80,13 +80,22 @@ final class TrainerTests: XCTestCase {
         part2.log = { _ in }
         XCTAssertEqual(try part2.run(), .finished)
 
-        for ((name, a), (_, b)) in zip(straight.model.state, part2.model.state) where a.scalars != b.scalars {
+        // The trained weights and their average alike.
+        XCTAssertNotNil(straight.average, "the weights are averaged by default")
+        for ((name, a), (_, b)) in zip(straight.model.state + straight.evaluatedModel.state, part2.model.state + part2.evaluatedModel.state)
+        where a.scalars != b.scalars {
             let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()!
             XCTFail("\(name) differs after resuming (largest difference \(worst))")
         }
         let csvA = try String(contentsOfFile: base + "/straight/metrics.csv", encoding: .utf8)
         let csvB = try String(contentsOfFile: base + "/split/metrics.csv", encoding: .utf8)
-        func withoutTimes(_ s: String) -> [String] { s.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") } }
+        func withoutTimes(_ s: String) -> [String] {
+            let rows = s.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let seconds = rows[0].firstIndex(of: "seconds")!
+            return rows.map { row in row.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
+        }
+        XCTAssertTrue(csvA.hasPrefix("epoch,") && csvA.split(separator: "\n")[0].hasSuffix(",raw_mean_iou"), csvA)
+        XCTAssertFalse(csvA.split(separator: "\n")[1].hasSuffix(","), "the training weights are validated beside their average")
         XCTAssertEqual(withoutTimes(csvA), withoutTimes(csvB))
     }
 

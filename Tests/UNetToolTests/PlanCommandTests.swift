@@ -23,14 +23,15 @@ final class PlanCommandTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(atPath: planPath) }
         let r = try plan(root, out: planPath)
         XCTAssertEqual(r.status, 0, r.error)
-        for field in ["normalize", "depth", "patch-size", "loss", "width", "steps"] { XCTAssertTrue(r.output.contains(field), r.output) }
+        for field in ["normalize", "depth", "patch-size", "loss", "sampling", "oversample", "width", "steps"] { XCTAssertTrue(r.output.contains(field), r.output) }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planPath))) as! [String: Any]
         let fingerprint = json["fingerprint"] as! [String: Any]
         XCTAssertEqual(fingerprint["imageCount"] as? Int, 2, "the validation image (a 0.2 share of 3, rounded up) is left out")
         XCTAssertEqual(fingerprint["bitDepth"] as? Int, 8)
         XCTAssertEqual(json["normalize"] as? String, "dataset", "uniform noise images of one brightness")
         XCTAssertNotNil(json["measuredStepSeconds"] as? Double, "a step was timed in a bench process")
-        XCTAssertEqual((json["decisions"] as! [Any]).count, 10)
+        XCTAssertEqual((json["decisions"] as! [Any]).count, 12)
+        XCTAssertEqual(json["sampling"] as? String, "image", "images of one size")
 
         let run = root + "/run"
         let t = try ToolRunner.run(["train", "--data", root, "--plan", planPath, "--width", "4", "--steps", "2", "--val-fraction", "0",
@@ -100,5 +101,41 @@ final class PlanCommandTests: XCTestCase {
         let r = try ToolRunner.run(["train", "--data", root, "--plan", path, "--out", root + "/r"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.error.contains("has values no run can use: steps 0; depth 99"), r.error)
+    }
+
+    /// Without --plan, train measures its data and plans on the fly (no --budget: nothing is
+    /// timed, width and length are the given ones); --no-plan keeps the fixed defaults.
+    func testTrainPlansByDefault() throws {
+        let root = try makeDataset()
+        let common = ["train", "--data", root, "--width", "4", "--steps", "2", "--val-fraction", "0", "--threads", "1"]
+        let planned = try ToolRunner.run(common + ["--out", root + "/planned", "--oversample", "0.5"])
+        XCTAssertEqual(planned.status, 0, planned.error)
+        XCTAssertTrue(planned.output.contains("plan (made from the data; --no-plan for the fixed defaults): normalize dataset"), planned.output)
+        XCTAssertTrue(planned.output.contains("overridden by the command line: --oversample"), planned.output)
+        XCTAssertFalse(planned.output.contains("timing width"), "no budget: nothing timed")
+        let options = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/planned/options.json"))) as! [String: Any]
+        let plan = try XCTUnwrap(options["plan"] as? [String: Any], "the plan is kept with the run")
+        XCTAssertEqual(options["patchSize"] as? Int, plan["patchSize"] as? Int)
+        XCTAssertEqual(options["steps"] as? Int, 2)
+        XCTAssertEqual(options["oversample"] as? Double, 0.5, "the command line wins")
+        XCTAssertEqual(options["averageWeights"] as? Bool, true)
+
+        let fixed = try ToolRunner.run(common + ["--out", root + "/fixed", "--no-plan", "--no-ema"])
+        XCTAssertEqual(fixed.status, 0, fixed.error)
+        XCTAssertFalse(fixed.output.contains("plan "), fixed.output)
+        let fixedOptions = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/fixed/options.json"))) as! [String: Any]
+        XCTAssertNil(fixedOptions["plan"])
+        XCTAssertEqual(fixedOptions["averageWeights"] as? Bool, false)
+        XCTAssertFalse(try SafeTensorsFile(contentsOf: root + "/fixed/last.safetensors").names.contains { $0.hasPrefix("training.") })
+
+        for (extra, expected) in [(["--no-plan", "--plan", "p.json"], "either --plan or --no-plan"),
+                                  (["--no-plan", "--budget", "1m"], "does not go with --no-plan"),
+                                  (["--memory", "512"], "--memory goes with --budget"),
+                                  (["--oversample", "1.5"], "--oversample must be in [0, 1]")] {
+            let r = try ToolRunner.run(common + ["--out", root + "/refused"] + extra)
+            XCTAssertNotEqual(r.status, 0, "\(extra)")
+            XCTAssertTrue(r.error.contains(expected), r.error)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/refused"))
     }
 }

@@ -75,7 +75,7 @@ final class TIFFDatasetTests: XCTestCase {
         let run = try trainPredictEvaluate("gray16-tiled", classes: 3)
         let info = try Checkpoint.read(from: run + "/last.safetensors").info
         XCTAssertEqual(info.configuration.classes, 3, "16-bit label masks 0/1/2")
-        XCTAssertEqual(info.normalization.scheme, .dataset, "the default")
+        XCTAssertEqual(info.normalization.scheme, .percentile(low: 1, high: 99.8), "the plan: per-image percentiles for 16-bit images")
     }
 
     func testRGB8PlanarTIFFsWithBinaryMasks() throws {

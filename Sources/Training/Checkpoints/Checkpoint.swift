@@ -29,7 +29,9 @@ public enum CheckpointError: Error, CustomStringConvertible {
 }
 
 /// A model's weights and everything needed to use it, in one safetensors file: tensors named as
-/// the model lists them, optimizer state under `optimizer.`, and in the metadata the model info
+/// the model lists them, optimizer state under `optimizer.`, the training weights under
+/// `training.raw.` when the model tensors are their average (`WeightAverage`), and in the
+/// metadata the model info
 /// (`unet.model`, JSON) and, for training checkpoints, the run state (`unet.training`, JSON).
 /// PyTorch reads it with `safetensors.torch.load_file`.
 public struct Checkpoint {
@@ -50,13 +52,28 @@ public struct Checkpoint {
         self.runOptions = runOptions
     }
 
-    /// The model's state, plus optimizer state and run state when training.
-    public init(model: UNet, info: ModelInfo, optimizer: Optimizer? = nil, training: TrainingState? = nil, runOptions: TrainingOptions? = nil) {
+    /// Prefixes of the tensors that are not the model's: the optimizer's state and the training
+    /// weights behind an averaged model.
+    public static let optimizerPrefix = "optimizer.", rawWeightsPrefix = "training.raw."
+
+    /// Whether tensor `name` is one of the model's (not training state).
+    public static func isModelTensor(_ name: String) -> Bool {
+        !name.hasPrefix(optimizerPrefix) && !name.hasPrefix("training.")
+    }
+
+    /// The model's state, plus optimizer state and run state when training, and the training
+    /// weights (`raw`) when `model` is their average.
+    public init(model: UNet, info: ModelInfo, optimizer: Optimizer? = nil, training: TrainingState? = nil, runOptions: TrainingOptions? = nil,
+                raw: UNet? = nil) {
         var all: [String: Tensor] = [:]
         for (name, t) in model.state { all[name] = t }
-        for (name, t) in optimizer?.state ?? [] { all["optimizer." + name] = t }
+        for (name, t) in optimizer?.state ?? [] { all[Self.optimizerPrefix + name] = t }
+        for (name, t) in raw?.state ?? [] { all[Self.rawWeightsPrefix + name] = t }
         self.init(info: info, tensors: all, training: training, runOptions: runOptions)
     }
+
+    /// Whether the checkpoint holds training weights besides the (averaged) model.
+    public var hasRawWeights: Bool { tensors.keys.contains { $0.hasPrefix(Self.rawWeightsPrefix) } }
 
     /// Writes atomically (temp file, fsync, rename): a crash leaves the previous file intact.
     public func write(to path: String) throws {
@@ -91,7 +108,7 @@ public struct Checkpoint {
         }
         // The file must hold at least the network's convolution weights; a small file claiming a
         // huge network would otherwise make `makeModel` allocate it before any shape check.
-        let stored = file.names.filter { !$0.hasPrefix("optimizer.") }.reduce(0.0) { total, name in
+        let stored = file.names.filter(isModelTensor).reduce(0.0) { total, name in
             total + Double((try? file.tensor(name).shape.reduce(1, *)) ?? 0)
         }
         let needed = info.configuration.parameterCountLowerBound
@@ -142,15 +159,17 @@ public struct Checkpoint {
         return model
     }
 
-    /// Copies every model tensor into `model`, checking names and shapes both ways.
-    public func load(into model: UNet, path: String? = nil) throws {
+    /// Copies every model tensor into `model`, checking names and shapes both ways. With
+    /// `rawWeights`, the training weights (`training.raw.` NAME) instead.
+    public func load(into model: UNet, path: String? = nil, rawWeights: Bool = false) throws {
         let path = path ?? source
         let state = model.state
-        let expected = Set(state.map(\.name))
-        for name in tensors.keys.sorted() where !name.hasPrefix("optimizer.") && !expected.contains(name) {
+        let prefix = rawWeights ? Self.rawWeightsPrefix : ""
+        let expected = Set(state.map { prefix + $0.name })
+        for name in tensors.keys.sorted() where (rawWeights ? name.hasPrefix(prefix) : Self.isModelTensor(name)) && !expected.contains(name) {
             throw CheckpointError.unexpectedTensor(path: path, name: name)
         }
-        for (name, t) in state {
+        for (name, t) in state.map({ (prefix + $0.name, $0.tensor) }) {
             guard let saved = tensors[name] else { throw CheckpointError.missingTensor(path: path, name: name) }
             guard saved.shape == t.shape else {
                 throw CheckpointError.shapeMismatch(path: path, name: name, expected: t.shape.dims, found: saved.shape.dims)
@@ -172,7 +191,7 @@ public struct Checkpoint {
     /// The optimizer's saved state (names without the `optimizer.` prefix).
     public var optimizerState: [String: Tensor] {
         var out: [String: Tensor] = [:]
-        for (name, t) in tensors where name.hasPrefix("optimizer.") { out[String(name.dropFirst("optimizer.".count))] = t }
+        for (name, t) in tensors where name.hasPrefix(Self.optimizerPrefix) { out[String(name.dropFirst(Self.optimizerPrefix.count))] = t }
         return out
     }
 }

@@ -15,7 +15,9 @@ public struct Planner {
         }
     }
 
-    public var budgetSeconds: Double
+    /// The training time to plan for; nil: no budget, so the width and the run's length stay the
+    /// defaults and nothing is measured.
+    public var budgetSeconds: Double?
     public var memoryBytes: Double
     /// Measures a candidate (configuration, patch size, batch size); nil when it cannot run.
     public var measure: (UNetConfiguration, Int, Int) throws -> StepCost?
@@ -29,8 +31,17 @@ public struct Planner {
     /// The share of the budget left for validation, checkpoints and start-up.
     public static let overhead = 0.1
     public static let batchSize = 4
+    /// A class with a smaller share of the training pixels is rare: Dice joins the loss and
+    /// patches are oversampled on it.
+    public static let rareShare = 0.1
+    /// The share of patches placed on a rare class when there is one (a third, as nnU-Net's
+    /// foreground oversampling).
+    public static let rareOversampling = 1.0 / 3
+    /// Images whose areas differ more than this (10th to 90th percentile) are drawn in
+    /// proportion to their area.
+    public static let areaSamplingRatio = 4.0
 
-    public init(budgetSeconds: Double, memoryBytes: Double, measure: @escaping (UNetConfiguration, Int, Int) throws -> StepCost?) {
+    public init(budgetSeconds: Double?, memoryBytes: Double, measure: @escaping (UNetConfiguration, Int, Int) throws -> StepCost?) {
         self.budgetSeconds = budgetSeconds
         self.memoryBytes = memoryBytes
         self.measure = measure
@@ -57,11 +68,28 @@ public struct Planner {
         decide("patch-size", "\(patch)", patchWhy)
 
         // Loss: Dice's per-class normalisation where a class is rare.
-        let rare = f.classes.filter { $0.pixelShare < 0.1 }
+        let rare = f.classes.filter { $0.pixelShare < Self.rareShare }
         let loss: LossKind = rare.isEmpty ? .ce : .ceDice
         decide("loss", loss.rawValue, rare.isEmpty
                ? "every class holds at least 10% of the pixels: plain cross-entropy"
                : "class(es) \(rare.map { String($0.index) }.joined(separator: ", ")) hold under 10% of the pixels; Dice weighs classes equally")
+
+        // Sampling: every image equally often, unless their sizes differ so much that small
+        // images would be drawn over and over while large ones are barely covered.
+        let sampling: PatchSampling, samplingWhy: String
+        let areaRatio = f.heights.p90 * f.widths.p90 / max(f.heights.p10 * f.widths.p10, 1)
+        if areaRatio > Self.areaSamplingRatio {
+            sampling = .area
+            samplingWhy = String(format: "image areas differ %.0f× (10th to 90th percentile): each image in proportion to its area", areaRatio)
+        } else {
+            sampling = .image
+            samplingWhy = String(format: "image areas within %.1f× of each other: each image equally often", max(areaRatio, 1))
+        }
+        decide("sampling", sampling.rawValue, samplingWhy)
+        let oversample = rare.isEmpty ? 0 : Self.rareOversampling
+        decide("oversample", rare.isEmpty ? "0" : String(format: "%.2f", oversample), rare.isEmpty
+               ? "no rare class: every patch placed uniformly"
+               : "a third of the patches placed on a pixel of class(es) \(rare.map { String($0.index) }.joined(separator: ", "))")
 
         // Augmentation: flips and quarter turns are label-preserving for any 2-D image; intensity
         // jitter where images differ in brightness; elastic deformation (the U-Net paper's) as
@@ -81,6 +109,15 @@ public struct Planner {
 
         // Width, batch and steps: the widest network that still gets `minimumSteps` steps within
         // the budget and fits the memory, from step times measured here.
+        guard let budgetSeconds else {
+            decide("width", "\(base.baseWidth)", "no time budget given: the default (--budget fits width and steps to a time)")
+            decide("batch-size", "\(Self.batchSize)", "the default")
+            decide("steps", "default", "no time budget given: the run's default length")
+            return TrainingPlan(fingerprint: f, normalize: normalize, percentiles: percentiles, depth: depth, width: base.baseWidth,
+                                patchSize: patch, batchSize: Self.batchSize, loss: loss, flips: true, rotations: true, elastic: elastic,
+                                intensity: intensity, steps: nil, budgetSeconds: nil, measuredStepSeconds: nil, decisions: decisions,
+                                sampling: sampling, oversample: oversample)
+        }
         let available = budgetSeconds * (1 - Self.overhead)
         var chosen: (width: Int, batch: Int, cost: StepCost)?
         var measured: [String] = []
@@ -109,7 +146,7 @@ public struct Planner {
         return TrainingPlan(fingerprint: f, normalize: normalize, percentiles: percentiles, depth: depth, width: width,
                             patchSize: patch, batchSize: batch, loss: loss, flips: true, rotations: true, elastic: elastic,
                             intensity: intensity, steps: steps, budgetSeconds: budgetSeconds,
-                            measuredStepSeconds: chosen?.cost.seconds, decisions: decisions)
+                            measuredStepSeconds: chosen?.cost.seconds, decisions: decisions, sampling: sampling, oversample: oversample)
     }
 
     /// Percentile normalisation per image when the images are 16-bit or float, heavy-tailed, or

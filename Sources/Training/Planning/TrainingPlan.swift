@@ -19,13 +19,18 @@ public struct TrainingPlan: Codable, Equatable, Sendable {
     public var rotations: Bool
     public var elastic: Bool
     public var intensity: Bool
-    public var steps: Int
-    /// The time budget the steps were planned for, and the measured time of one training step
-    /// of the chosen network on this machine (nil when it could not be measured).
-    public var budgetSeconds: Double
+    /// Steps that fit the time budget (nil: no budget was given; the run's default length).
+    public var steps: Int?
+    /// The time budget the steps were planned for (nil: none), and the measured time of one
+    /// training step of the chosen network on this machine (nil when not measured).
+    public var budgetSeconds: Double?
     public var measuredStepSeconds: Double?
     /// Why each field has its value, in the order they were decided.
     public var decisions: [Decision]
+    /// How often each image is drawn, and the share of patches placed on rare classes (nil in
+    /// plans written before they were planned: the run's defaults apply).
+    public var sampling: PatchSampling? = nil
+    public var oversample: Double? = nil
 
     public struct Decision: Codable, Equatable, Sendable {
         public var field: String

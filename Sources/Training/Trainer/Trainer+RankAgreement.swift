@@ -9,7 +9,7 @@ extension Trainer {
     func checkRanksAgree() throws {
         let w = reducer.worldSize
         guard w > 1 else { return }
-        let h = Double(Trainer.fingerprint(model.state))
+        let h = Double(Trainer.fingerprint(model.state + (average?.model.state ?? [])))
         let sums = reducer.sum([h, h * h])
         guard sums[0] * sums[0] == Double(w) * sums[1] else { throw TrainingError.ranksDisagree(step: state.step) }
     }

@@ -54,7 +54,12 @@ public enum TrainingOutcome: Equatable {
 public final class Trainer {
     public let options: TrainingOptions
     public let data: PreparedData
+    /// The weights the optimizer trains.
     public let model: UNet
+    /// Their running average, when `options.averageWeights` (see `WeightAverage`).
+    let average: WeightAverage?
+    /// The model that is validated and saved: the average when there is one.
+    public var evaluatedModel: UNet { average?.model ?? model }
     public let info: ModelInfo
     /// The training batches: by default patches of `data.train` (`patchBatcher`), or a source
     /// given to `init`.
@@ -189,8 +194,18 @@ public final class Trainer {
         }
         metrics = MetricsLog(directory: options.outputDirectory, classNames: info.classNames)
         state = TrainingState(step: 0, epoch: 0, bestMeanIoU: nil, bestEpoch: nil, dropoutRNG: model.mode.rng.stateWords, optimizerSteps: 0)
+        average = options.averageWeights == true ? WeightAverage(copying: model) : nil
         if let resume {
-            try resume.load(into: model)
+            if let average {
+                // The model tensors are the average; the trained weights are kept beside them.
+                guard resume.hasRawWeights else {
+                    throw CheckpointError.notACheckpoint(path: resume.source, reason: "the run averages its weights, but the checkpoint holds no 'training.raw.' weights")
+                }
+                try resume.load(into: average.model)
+                try resume.load(into: model, rawWeights: true)
+            } else {
+                try resume.load(into: model)
+            }
             guard let saved = resume.training else {
                 throw TrainingError.invalidOptions(["the checkpoint has no training state (a 'best' checkpoint holds weights only); resume from last.safetensors"])
             }
@@ -208,8 +223,8 @@ public final class Trainer {
     }
 
     /// The usual training batches: random patches of the training images (as many per image as
-    /// cover the first image's area about once an epoch), augmented as `options` say, normalised
-    /// with `normalization`.
+    /// `options.sampling` asks), augmented as `options` say, normalised with `normalization`,
+    /// some placed on rare classes when `options.oversample` asks.
     public static func patchBatcher(for data: PreparedData, options: TrainingOptions, normalization: InputNormalization,
                                     rank: Int = 0, worldSize: Int = 1) throws -> PatchBatcher {
         let weightMap = options.weightMap ? BorderWeightMap() : nil
@@ -217,13 +232,35 @@ public final class Trainer {
                                   maskEncoding: data.maskEncoding, normalization: normalization, weightMap: weightMap, normalizesImages: false)
         let patch = options.effectivePatchSize
         let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
-        let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
-        let perImage = PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)
+        let counts: [Int]
+        if let sampling = options.sampling {
+            let sizes = try data.train.map { pair in
+                let info = try ImageInfo.read(contentsOf: pair.imagePath)
+                return (height: info.orientedHeight, width: info.orientedWidth)
+            }
+            counts = PatchBatcher.patchCounts(sampling: sampling, sizes: sizes, outputSize: crop.outputSize)
+        } else {
+            let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
+            counts = [PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)]
+        }
+        let focus = (options.oversample ?? 0) > 0
+            ? RareClassFocus(classes: focusClasses(data.histogram).map(Int32.init), probability: options.oversample!) : nil
         let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
                                         elastic: options.elastic ? ElasticDeformation() : nil,
                                         intensity: options.intensity ? IntensityAugmentation() : nil)
         return PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
-                            patchesPerImage: perImage, seed: options.seed, rank: rank, worldSize: worldSize)
+                            patchCounts: counts, focus: focus, seed: options.seed, rank: rank, worldSize: worldSize)
+    }
+
+    /// The classes that oversampling places patches on: those with under 10% of the training
+    /// pixels (the planner's rule for a rare class), or when none is, every class but the most
+    /// frequent one.
+    static func focusClasses(_ histogram: [Int]) -> [Int] {
+        let total = Double(max(histogram.reduce(0, +), 1))
+        let rare = histogram.indices.filter { histogram[$0] > 0 && Double(histogram[$0]) / total < Planner.rareShare }
+        if !rare.isEmpty { return rare }
+        guard let most = histogram.indices.max(by: { histogram[$0] < histogram[$1] }) else { return [] }
+        return histogram.indices.filter { $0 != most }
     }
 
     /// Files of a training run present in `folder`: what a run leaves once it has trained
@@ -326,7 +363,7 @@ public final class Trainer {
             if reducer.combineStop(StopSignal.requested || state.step == stopAtStep) {
                 state.epochLossSum = epochLoss
                 state.epochStepCount = epochSteps
-                reducer.combine(runningStatistics: model.buffers)
+                combineRunningStatistics()
                 try saveLast()
                 log("\nstopped at step \(state.step); saved \(lastPath) (continue with --resume \(lastPath))")
                 return .interrupted(step: state.step)
@@ -348,6 +385,7 @@ public final class Trainer {
             optimizer.step(parameters, learningRate: schedule.rate(atStep: state.step))
             zeroGradients(parameters)
             state.step += 1
+            average?.update(from: model, step: state.step)
             computeSeconds += Date().timeIntervalSince(computeStart)
             epochLoss += Double(value)
             epochSteps += 1
@@ -373,9 +411,11 @@ public final class Trainer {
                                pixelAccuracy: nil, learningRate: Double(schedule.rate(atStep: max(0, state.step - 1))), seconds: seconds)
         if options.batchNormStatistics == .recomputed && options.model.batchNorm { try recomputeBatchNormStatistics() }
         // Every rank validates and saves the model with the averaged running statistics.
-        reducer.combine(runningStatistics: model.buffers)
+        combineRunningStatistics()
         if let source = validationSource, state.epoch % options.validateEvery == 0 || final {
-            let result = try validate(source)
+            let result = try validate(source, model: evaluatedModel)
+            // The training weights too, beside their average: the curves show what it changes.
+            if average != nil { row.rawMeanIoU = try validate(source, model: model).confusion.meanIoU }
             row.validationLoss = result.loss
             row.perClassIoU = result.confusion.perClassIoU
             row.meanIoU = result.confusion.meanIoU
@@ -392,7 +432,7 @@ public final class Trainer {
         if let iou = row.meanIoU, iou > (state.bestMeanIoU ?? -1) {
             state.bestMeanIoU = iou
             state.bestEpoch = state.epoch
-            if reducer.isPrimary { try Checkpoint(model: model, info: info).write(to: bestPath) }
+            if reducer.isPrimary { try Checkpoint(model: evaluatedModel, info: info).write(to: bestPath) }
         }
         if reducer.isPrimary { try metrics.append(row) }
         try saveLast()
@@ -410,7 +450,8 @@ public final class Trainer {
         var inputs: [Tensor] = []
         for step in steps { inputs.append(try batches.batch(step: step).tensors().inputs) }
         // With --sync-batchnorm, over the global batches (every rank recomputes at the same step).
-        if let statisticsSync { statisticsSync.during { model.recomputeBatchNormStatistics(inputs) } } else { model.recomputeBatchNormStatistics(inputs) }
+        let evaluated = evaluatedModel
+        if let statisticsSync { statisticsSync.during { evaluated.recomputeBatchNormStatistics(inputs) } } else { evaluated.recomputeBatchNormStatistics(inputs) }
         model.training = true
     }
 
@@ -427,7 +468,8 @@ public final class Trainer {
     /// Scores the model on the validation images. With several ranks, rank r predicts images
     /// r, r + W, r + 2W, … and the confusion matrices and log-likelihood sums are added over the
     /// ranks: every rank gets the numbers of the whole set (the loss up to summation order).
-    func validate(_ source: SampleSource) throws -> EvaluationResult {
+    func validate(_ source: SampleSource, model: UNet) throws -> EvaluationResult {
+        defer { self.model.training = true }
         let w = reducer.worldSize
         guard w > 1 else { return try Evaluation.run(model: model, info: info, source: source) }
         var result = try Evaluation.run(model: model, info: info, source: source, images: Array(stride(from: reducer.rank, to: source.count, by: w)))
@@ -441,13 +483,19 @@ public final class Trainer {
         return result
     }
 
+    /// Every rank gets the mean of the ranks' batch-norm running statistics (of the average too).
+    func combineRunningStatistics() {
+        reducer.combine(runningStatistics: model.buffers)
+        if let average { reducer.combine(runningStatistics: average.model.buffers) }
+    }
+
     /// The checkpoint a diverged run can fall back to, if one was written.
     var lastGoodCheckpoint: String? { FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil }
 
     /// Throws when a weight or a batch-norm statistic is NaN or infinite: such a model must never
     /// be saved (as `best` or `last`) over a good one.
     func checkWeightsFinite() throws {
-        for (name, t) in model.state where Backend.current.countNonFinite(t) > 0 {
+        for (name, t) in model.state + (average?.model.state ?? []) where Backend.current.countNonFinite(t) > 0 {
             throw TrainingError.nonFinite(what: "'\(name)' holds NaN or infinite values", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
         }
     }
@@ -460,7 +508,8 @@ public final class Trainer {
         guard reducer.isPrimary else { return }
         state.dropoutRNG = model.mode.rng.stateWords
         state.optimizerSteps = optimizer.stepCount
-        try Checkpoint(model: model, info: info, optimizer: optimizer, training: state, runOptions: options).write(to: lastPath)
+        try Checkpoint(model: evaluatedModel, info: info, optimizer: optimizer, training: state, runOptions: options,
+                       raw: average == nil ? nil : model).write(to: lastPath)
     }
 
     /// The files of the run folder, which are written atomically through hidden temporary files

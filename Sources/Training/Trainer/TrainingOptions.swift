@@ -55,6 +55,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// With several ranks, batch norm uses the statistics of the global batch (all ranks'
     /// shards) instead of each rank's shard (nil, the default, as older runs: per rank).
     public var syncBatchNorm: Bool?
+    /// How often each training image is drawn per epoch (nil, older runs: every image as often
+    /// as the first image's area asks).
+    public var sampling: PatchSampling? = .image
+    /// The share of patches placed on a pixel of a rare class (nil or 0: none); see
+    /// `Trainer.focusClasses`.
+    public var oversample: Double?
+    /// Validate and save an exponential moving average of the weights (and batch-norm
+    /// statistics) instead of the last step's (nil, older runs: off); see `WeightAverage`.
+    public var averageWeights: Bool? = true
 
     public init() {}
 
@@ -70,8 +79,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         o.batchSize = plan.batchSize
         o.loss = plan.loss
         (o.flips, o.rotations, o.elastic, o.intensity) = (plan.flips, plan.rotations, plan.elastic, plan.intensity)
-        o.steps = plan.steps
-        o.epochs = nil
+        if let steps = plan.steps {
+            o.steps = steps
+            o.epochs = nil
+        }
+        if let sampling = plan.sampling { o.sampling = sampling }
+        if let oversample = plan.oversample { o.oversample = oversample }
         return o
     }
 }
@@ -129,6 +142,7 @@ extension TrainingOptions {
         if let c = clipNorm, !(c > 0) { p.append("clip norm must be positive (got \(c))") }
         if weightDecay < 0 { p.append("weight decay must not be negative (got \(weightDecay))") }
         if let size = patchSize, let problem = problems(patch: size) { p.append(problem) }
+        if let share = oversample, !(share >= 0 && share <= 1) { p.append("oversample must be in [0, 1] (got \(share))") }
         if let scheme = normalization {
             p += InputNormalization(mean: [0], std: [1], scheme: scheme).problems(channels: 1).map { "normalization \($0.field) \($0.problem)" }
         }

@@ -68,23 +68,13 @@ struct Plan: ParsableCommand {
         if let classes { options.model.classes = classes }
         try checkOutput(options)
 
-        let prepared = try PreparedData.load(options, inferClasses: classes == nil)
-        let progress = CountProgress(total: prepared.train.count, noun: "images measured")
-        let fingerprint = try DatasetFingerprint.measure(prepared) { progress.update($0) }
-
-        let memoryMB = memory ?? (PhysicalMemory.megabytes.map { $0 / 2 } ?? 4096)
-        var timed = 0
-        let planner = Planner(budgetSeconds: budget.seconds, memoryBytes: Double(memoryMB) * 1_048_576) { c, patch, batch in
-            timed += 1
-            print("timing width \(c.baseWidth), patch \(patch), batch \(batch) …")
-            return try measureStep(c, patch: patch, batch: batch)
-        }
-        let plan = try planner.plan(fingerprint)
+        let (plan, images, timed) = try DatasetPlanning.plan(options, inferClasses: classes == nil, budget: budget.seconds, memoryMB: memory,
+                                                             compute: compute) { print($0) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(Array(try encoder.encode(plan)) + [0x0A], to: out)
         print(plan.table)
-        print("wrote \(out) (\(prepared.train.count) training images measured, \(timed) step timings); train with: unet train --plan \(out)")
+        print("wrote \(out) (\(images) training images measured, \(timed) step timings); train with: unet train --plan \(out)")
     }
 
     /// Refuses to replace the data or a file that is not an earlier plan.
@@ -98,30 +88,5 @@ struct Plan: ParsableCommand {
         guard !overwrite, let head = try OutputSafety.existingFileHead(out, option: "--out", bytes: 4096) else { return }
         if String(decoding: head, as: UTF8.self).contains("\"fingerprint\"") { return }
         throw CommandFailure("--out \(out) exists and is not a plan written by unet plan; it is left as it is. Choose another file name or pass --overwrite")
-    }
-
-    /// One training step of the candidate, timed in a `unet bench` process of its own (its peak
-    /// memory is then the candidate's alone); nil when the network cannot take the patch.
-    func measureStep(_ c: UNetConfiguration, patch: Int, batch: Int) throws -> Planner.StepCost? {
-        guard c.isValidInput(patch) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var arguments = ["bench", "--json", "--only", "train", "--no-sgemm", "--warmup", "1", "--steps", "3",
-                         "--depth", "\(c.depth)", "--width", "\(c.baseWidth)", "--padding", c.padding.rawValue,
-                         "--block", c.block.rawValue, "--classes", "\(c.classes)", "--channels", "\(c.inputChannels)",
-                         "--size", "\(patch)", "--batch-size", "\(batch)", "--device", compute.device.description,
-                         "--precision", compute.precision.rawValue]   // timed as it will train
-        if let t = compute.threads { arguments += ["--threads", "\(t)"] }
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
-              let ms = json["train_step_ms"] as? Double, let rss = json["peak_rss_mb"] as? Double else { return nil }
-        return Planner.StepCost(seconds: ms / 1000, peakBytes: rss * 1_048_576)
     }
 }

@@ -9,6 +9,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension BatchNormStatistics: ExpressibleByArgument {}
+extension PatchSampling: ExpressibleByArgument {}
 
 /// `--normalize`: how training inputs are normalised (stored in the checkpoint).
 enum NormalizationChoice: String, ExpressibleByArgument, CaseIterable {
@@ -107,6 +108,18 @@ struct Train: ParsableCommand {
     var overwrite = false
     @Option(help: "Start from a plan written by unet plan (options given here win over its choices).")
     var plan: String?
+    @Flag(name: .customLong("no-plan"), help: "Use the fixed defaults instead of a plan made from the data.")
+    var noPlan = false
+    @Option(help: "Without --plan: fit the network width and the number of steps to this training time (90s, 45m, 2h), timing steps on this machine.")
+    var budget: Duration?
+    @Option(parsing: .unconditional, help: "With --budget: memory for training, in MiB (default: half of this machine's).")
+    var memory: Int?
+    @Option(help: "How often each image is drawn: image (each equally often) or area (in proportion to its area).")
+    var sampling: PatchSampling?
+    @Option(parsing: .unconditional, help: "Share of patches placed on a pixel of a rare class (under 10% of the pixels), 0 to 1.")
+    var oversample: Double?
+    @Flag(name: .customLong("ema"), inversion: .prefixedNo, help: "Validate and save an exponential moving average of the weights (default on).")
+    var ema: Bool?
     @Option(name: .customLong("bn-stats"), help: "Batch-norm statistics for validation and the saved models: running (training's running averages, default) or recomputed (averaged over the epoch's last 16 batches under the final weights).")
     var bnStats: BatchNormStatistics?
     @Flag(name: .customLong("sync-batchnorm"), inversion: .prefixedNo, help: "With several ranks (mpirun, srun), normalise with the batch-norm statistics of the global batch, all ranks' patches together (default: each rank's own).")
@@ -174,12 +187,19 @@ struct Train: ParsableCommand {
         if resume != nil && plan != nil {
             throw ValidationError("--plan starts a run; a resumed run keeps the plan it started with")
         }
+        if noPlan && plan != nil { throw ValidationError("give either --plan or --no-plan, not both") }
+        if budget != nil && (plan != nil || noPlan || resume != nil) {
+            throw ValidationError("--budget plans a new run from the data; it does not go with \(plan != nil ? "--plan (its budget is planned already)" : noPlan ? "--no-plan" : "--resume")")
+        }
+        if memory != nil && budget == nil { throw ValidationError("--memory goes with --budget") }
+        if let memory, memory < 64 { throw ValidationError("--memory must be at least 64 MiB (got \(memory))") }
+        if let oversample, !(oversample >= 0 && oversample <= 1) { throw ValidationError("--oversample must be in [0, 1] (got \(oversample))") }
         if resume != nil && overwrite && out == nil {
             throw ValidationError("--overwrite with --resume needs --out: resuming continues the run in its own folder")
         }
         // The network and patch rules, checked before any work starts.
         if resume == nil {
-            let options = try makeOptions()
+            let options = try makeOptions(plan: try plan.map(PlanFile.read))
             let problems = options.problems
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
@@ -199,9 +219,9 @@ struct Train: ParsableCommand {
 
     /// The run's options: defaults (or the resumed run's), then the plan's choices, then the
     /// flags given.
-    func makeOptions(base: TrainingOptions = TrainingOptions()) throws -> TrainingOptions {
+    func makeOptions(base: TrainingOptions = TrainingOptions(), plan: TrainingPlan? = nil) throws -> TrainingOptions {
         var o = base
-        if let plan { o = o.applying(try PlanFile.read(plan)) }
+        if let plan { o = o.applying(plan) }
         if let data { o.dataRoot = data; o.imagesDirectory = nil; o.masksDirectory = nil }
         if let images, let masks { o.imagesDirectory = images; o.masksDirectory = masks; o.dataRoot = nil }
         if o.dataRoot == nil && o.imagesDirectory == nil {
@@ -248,17 +268,36 @@ struct Train: ParsableCommand {
         if let validateEvery { o.validateEvery = validateEvery }
         if let bnStats { o.batchNormStatistics = bnStats }
         if let syncBatchNorm { o.syncBatchNorm = syncBatchNorm }
+        if let sampling { o.sampling = sampling }
+        if let oversample { o.oversample = oversample }
+        if let ema { o.averageWeights = ema }
         if let out { o.outputDirectory = out }
         if let t = compute.threads { o.threads = t }
         return o
     }
 
-    /// The flags given that replace a choice of the plan.
-    var planOverrides: [String] {
-        [("--depth", model.depth != nil), ("--width", model.width != nil), ("--patch-size", patchSize != nil),
+    /// The flags given that replace a choice of `plan`.
+    func planOverrides(_ plan: TrainingPlan) -> [String] {
+        [("--depth", model.depth != nil), ("--width", model.width != nil && plan.budgetSeconds != nil), ("--patch-size", patchSize != nil),
          ("--batch-size", batchSize != nil), ("--loss", loss != nil), ("--disable", disable != nil),
-         ("--steps", steps != nil), ("--epochs", epochs != nil), ("--normalize", normalize != nil || percentiles != nil)]
+         ("--steps", steps != nil && plan.steps != nil), ("--epochs", epochs != nil && plan.steps != nil),
+         ("--normalize", normalize != nil || percentiles != nil), ("--sampling", sampling != nil), ("--oversample", oversample != nil)]
             .filter(\.1).map(\.0)
+    }
+
+    /// The plan of a new run: the file given with --plan, else one made from the data (within
+    /// --budget when given), else none (--no-plan).
+    func makePlan(primary: Bool, ranks: Int) throws -> TrainingPlan? {
+        if let plan { return try PlanFile.read(plan) }
+        if noPlan { return nil }
+        if budget != nil && ranks > 1 {
+            throw CommandFailure("--budget times steps in processes of its own, which cannot run beside \(ranks) ranks; "
+                + "plan first (unet plan --budget …), then train with --plan plan.json")
+        }
+        let unplanned = try makeOptions()
+        let say: (String) -> Void = primary ? { print($0); fflush(stdout) } : { _ in }
+        return try DatasetPlanning.plan(unplanned, inferClasses: classes == nil, budget: budget?.seconds, memoryMB: memory, compute: compute,
+                                        quietProgress: !primary, say: say).plan
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
@@ -286,6 +325,9 @@ struct Train: ParsableCommand {
             ("--seed", seed != nil, { "\($0.seed)" }),
             ("--bn-stats", bnStats != nil, { ($0.batchNormStatistics ?? .running).rawValue }),
             ("--normalize", normalize != nil || percentiles != nil, { ($0.normalization ?? .dataset).summary }),
+            ("--sampling", sampling != nil, { $0.sampling?.rawValue ?? "image (as many as the first image's area)" }),
+            ("--oversample", oversample != nil, { "\($0.oversample ?? 0)" }),
+            ("--ema", ema != nil, { "\($0.averageWeights == true)" }),
         ]
         return fields.compactMap { flag, wasGiven, value in
             !wasGiven || value(given) == value(stored) ? nil : "\(flag) \(value(given)) (the run has \(value(stored).isEmpty ? "none" : value(stored)))"
@@ -340,9 +382,10 @@ struct Train: ParsableCommand {
             }
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
-            let options = try makeOptions()
-            if primary, let plan, let p = options.plan {
-                print(PlanFile.summary(p, path: plan, overridden: planOverrides))
+            let plan = try makePlan(primary: primary, ranks: reducer.worldSize)
+            let options = try makeOptions(plan: plan)
+            if primary, let plan {
+                print(PlanFile.summary(plan, path: self.plan, overridden: planOverrides(plan)))
                 fflush(stdout)
             }
             try checkRunFolder(options)

@@ -16,7 +16,7 @@ enum PlanFile {
             throw CommandFailure("--plan \(path) is not a plan written by unet plan (\(error))")
         }
         var problems: [String] = []
-        if !(1...TrainingOptions.maximumSteps).contains(plan.steps) { problems.append("steps \(plan.steps)") }
+        if let steps = plan.steps, !(1...TrainingOptions.maximumSteps).contains(steps) { problems.append("steps \(steps)") }
         if plan.batchSize < 1 { problems.append("batchSize \(plan.batchSize)") }
         if plan.width < 1 { problems.append("width \(plan.width)") }
         if !(1...8).contains(plan.depth) { problems.append("depth \(plan.depth)") }
@@ -32,11 +32,15 @@ enum PlanFile {
         return plan
     }
 
-    static func summary(_ p: TrainingPlan, path: String, overridden: [String]) -> String {
+    /// One line of what the plan chose; `path` is the plan file, or nil for a plan made on the fly.
+    static func summary(_ p: TrainingPlan, path: String?, overridden: [String]) -> String {
         let augment = [("flips", p.flips), ("rotations", p.rotations), ("elastic", p.elastic), ("intensity", p.intensity)]
             .filter(\.1).map(\.0).joined(separator: ",")
-        var line = "plan \(path): normalize \(p.normalizationScheme.summary), depth \(p.depth), width \(p.width), patch \(p.patchSize), "
-            + "batch \(p.batchSize), loss \(p.loss.rawValue), augment \(augment.isEmpty ? "none" : augment), steps \(p.steps)"
+        var line = "plan \(path ?? "(made from the data; --no-plan for the fixed defaults)"): normalize \(p.normalizationScheme.summary), "
+            + "depth \(p.depth), width \(p.width), patch \(p.patchSize), batch \(p.batchSize), loss \(p.loss.rawValue), "
+            + "augment \(augment.isEmpty ? "none" : augment), sampling \(p.sampling?.rawValue ?? "image")"
+            + (p.oversample.map { $0 > 0 ? String(format: ", oversample %.2f", $0) : "" } ?? "")
+            + ", steps \(p.steps.map(String.init) ?? "default")"
         if !overridden.isEmpty { line += "; overridden by the command line: " + overridden.joined(separator: ", ") }
         return line
     }
