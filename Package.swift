@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileSafety", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
-        .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "Tensors", "NN", "Training", "ImageCodecs", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "CCUDALoader", "Tensors", "NN", "Datasets", "Training", "ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: v5),
         .testTarget(name: "UNetToolTests", dependencies: ["Training", "Export", "FileSafety", "TestSupport"], swiftSettings: v5),
     ]

@@ -33,8 +33,12 @@ public final class CPUBackend: ComputeBackend {
     /// Forgets the timed choices (benchmarks that time the choice itself).
     public func forgetTimedChoices() { timedChoices = [:] }
 
-    /// Refuses bf16 on a CPU without native bfloat16 instructions (`BF16Instructions`).
+    /// Refuses bf16 on a CPU without native bfloat16 instructions (`BF16Instructions`), and tf32
+    /// everywhere (a GPU tensor-core format).
     public func setConvolutionPrecision(_ precision: Precision) throws {
+        if precision == .tf32 {
+            throw PrecisionUnavailable("the CPU has no TF32 arithmetic (TensorFloat-32 is a format of NVIDIA GPUs' tensor cores; use it with --device cuda)")
+        }
         if precision == .bf16, let problem = BF16Instructions.detected.problem { throw PrecisionUnavailable(problem) }
         convolutionPrecision = precision
     }

@@ -108,6 +108,7 @@ func memoryDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t { memory
 
 func formatTag(_ rank: Int, _ layout: Layout) -> dnnl_format_tag_t {
     if layout == .blocked16 { return dnnl_nChw16c }
+    if layout == .channelsLast { precondition(rank == 4, "[cpu] NHWC needs 4 dimensions"); return dnnl_acdb }
     switch rank {
     case 1: return dnnl_a
     case 2: return dnnl_ab

@@ -20,3 +20,17 @@ enum BlockedLayout {
         } } } }
     }
 }
+
+/// NHWC (`Layout.channelsLast`): element (n, c, h, w) lives at ((n·H + h)·W + w)·C + c. The
+/// reference backend never produces it; it only converts tensors that another backend made.
+enum ChannelsLast {
+    static func toPlain(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape) {
+        let hw = s.h * s.w
+        for n in 0..<s.n { for c in 0..<s.c { for p in 0..<hw { dst[(n * s.c + c) * hw + p] = src[(n * hw + p) * s.c + c] } } }
+    }
+
+    static func fromPlain(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape) {
+        let hw = s.h * s.w
+        for n in 0..<s.n { for c in 0..<s.c { for p in 0..<hw { dst[(n * hw + p) * s.c + c] = src[(n * s.c + c) * hw + p] } } }
+    }
+}

@@ -1,16 +1,21 @@
 import Tensors
 
 /// Convolutions through `ReferenceConvolution`'s loops; results are plain. Under bf16 precision
-/// each pass reads its inputs rounded to bfloat16 (`convolutionInput`).
+/// (tf32) each pass reads its inputs rounded to bfloat16 (TF32) (`convolutionInput`).
 extension ReferenceBackend {
-    /// `x` plain, and rounded to bfloat16 values under bf16 precision (a convolution pass's input:
-    /// the forward's input and weight, backward-data's output gradient and weight,
-    /// backward-weights' input and output gradient).
+    /// `x` plain, and rounded to bfloat16 (TF32) values under bf16 (tf32) precision (a
+    /// convolution pass's input: the forward's input and weight, backward-data's output gradient
+    /// and weight, backward-weights' input and output gradient).
     func convolutionInput(_ x: Tensor) -> Tensor {
         let x = plain(x)
-        guard convolutionPrecision == .bf16 else { return x }
+        let round: (Float) -> Float
+        switch convolutionPrecision {
+        case .fp32: return x
+        case .tf32: round = TensorFloat32.rounded
+        case .bf16: round = BFloat16.rounded
+        }
         let y = Tensor(shape: x.shape)
-        for i in 0..<x.count { y.pointer[i] = BFloat16.rounded(x.pointer[i]) }
+        for i in 0..<x.count { y.pointer[i] = round(x.pointer[i]) }
         return y
     }
 

@@ -11,7 +11,8 @@ import Tensors
 ///
 /// With `convolutionPrecision` bf16 it emulates mixed-precision convolutions: every convolution's
 /// inputs and weights are rounded to bfloat16 (nearest, ties to even) before the same loops, so
-/// the products are exact and only the accumulation differs from a backend's bf16 kernels.
+/// the products are exact and only the accumulation differs from a backend's bf16 kernels; tf32
+/// rounds them to TensorFloat-32 the same way (a GPU's tensor cores).
 public final class ReferenceBackend: ComputeBackend {
     public private(set) var convolutionPrecision: Precision
 
@@ -19,7 +20,7 @@ public final class ReferenceBackend: ComputeBackend {
         self.convolutionPrecision = convolutionPrecision
     }
 
-    /// Any precision: bf16 is emulated (see above).
+    /// Any precision: bf16 and tf32 are emulated (see above).
     public func setConvolutionPrecision(_ precision: Precision) throws { convolutionPrecision = precision }
 
     public var name: String { "reference" }
@@ -28,11 +29,13 @@ public final class ReferenceBackend: ComputeBackend {
 
     public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
         if x.layout == layout { return x }
+        if x.layout != .plain && layout != .plain { return relayout(relayout(x, to: .plain), to: layout) }
         let y = Tensor(shape: x.shape, layout: layout)
-        if layout == .plain {
-            BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape)
-        } else {
-            BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape)
+        switch (x.layout, layout) {
+        case (.blocked16, _): BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape)
+        case (_, .blocked16): BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape)
+        case (.channelsLast, _): ChannelsLast.toPlain(x.pointer, into: y.pointer, shape: x.shape)
+        default: ChannelsLast.fromPlain(x.pointer, into: y.pointer, shape: x.shape)
         }
         return y
     }

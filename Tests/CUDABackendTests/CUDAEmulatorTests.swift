@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import Tensors
 import TestSupport
+import Training
 import XCTest
 
 /// The whole conformance suite on the CUDA backend without a GPU: the backend runs unchanged
@@ -99,13 +100,43 @@ final class CUDAEmulatorTests: XCTestCase {
         let executed = Int(totals.split(separator: " ").drop { $0 != "Executed" }.dropFirst().first ?? "") ?? 0
         XCTAssertGreaterThan(executed, 30, "the suite ran: \(totals)")
         XCTAssertTrue(totals.contains(" 0 failures"), String(totals))
+        // All three precisions ran: fp32 is the whole suite; bf16 and tf32 have their own classes,
+        // which skip where the backend refuses the precision (they must not here).
+        for suite in ["BF16ConformanceTests", "TF32ConformanceTests"] {
+            for test in ["testConvolutionPasses", "testFusedConvolution", "testUNetForwardBackward"] {
+                XCTAssertTrue(r.output.contains("\(suite).\(test)' passed"), "\(suite).\(test) ran and passed on the emulated GPU")
+            }
+        }
         if ProcessInfo.processInfo.environment["UNET_EMULATOR_LOG"] != nil { print(r.output) }
+
+        // fp32 with NHWC activations (the layout tf32 and bf16 use): every op in channels-last.
+        let nhwc = try run(runner, [classes.joined(separator: ",")],
+                           environment: ["UNET_TEST_BACKEND": "cuda", "UNET_CUDA_LIBRARY_PATH": folder, "UNET_CUDA_LAYOUT": "nhwc"])
+        XCTAssertEqual(nhwc.status, 0, "conformance in NHWC on the emulated GPU:\n"
+                       + nhwc.output.split(separator: "\n").filter { $0.contains("error:") || $0.contains("Fatal error") }.prefix(40).joined(separator: "\n"))
 
         // Where cuDNN refuses the fused convolution-bias-ReLU, inference computes the same in separate passes.
         let unfused = try run(runner, ["ConformanceTests.UNetConformanceTests"],
                               environment: ["UNET_TEST_BACKEND": "cuda", "UNET_CUDA_LIBRARY_PATH": folder, "UNET_EMULATOR_REFUSE_FUSION": "1"])
         XCTAssertEqual(unfused.status, 0, String(unfused.output.suffix(3000)))
         XCTAssertTrue(unfused.output.contains("bias, residual and ReLU run unfused"), "the lost fusion is reported")
+    }
+
+    /// The backend's own GPU tests (GPUBackendTests: kernels load, copies round-trip, no device or
+    /// pinned allocation in the step loop after warm-up) on the emulated GPU.
+    func testTheGPUBackendTestsPassOnTheEmulatedGPU() throws {
+        let folder = try emulatorFolder()
+        let runner = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        guard runner.hasSuffix(".xctest") else { throw XCTSkip("not run by an XCTest bundle executable (\(runner))") }
+        let r = try run(runner, ["CUDABackendTests.GPUBackendTests"], environment: ["UNET_CUDA_LIBRARY_PATH": folder])
+        XCTAssertEqual(r.status, 0, String(r.output.suffix(3000)))
+        // Passed, not skipped: each test's own line says so.
+        for test in ["testEveryKernelLoadsOnTheDevice", "testHostCopiesRoundTripAndLandOnTheDevice",
+                     "testTheStepLoopTakesNoMemoryFromTheDriverAfterWarmUp", "testBatchesGoUpThroughReusedPinnedBuffers",
+                     "testEachPrecisionReachesTheConvolutions", "testActivationsAreChannelsLastUnderTensorCorePrecisions",
+                     "testATrainingStepWaitsForTheGPUOnlyInTheLoss"] {
+            XCTAssertTrue(r.output.contains("GPUBackendTests.\(test)' passed"), "\(test) ran on the emulator:\n" + String(r.output.suffix(2000)))
+        }
     }
 
     func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
@@ -151,5 +182,39 @@ final class CUDAEmulatorTests: XCTestCase {
             let b = try Data(contentsOf: URL(fileURLWithPath: "\(root)/cpu/i\(k).png"))
             XCTAssertEqual(a, b, "i\(k): the emulated GPU's mask is the CPU's")
         }
+
+        // --precision tf32 and bf16 on the GPU (width 8: inner channel counts are multiples of 8,
+        // where bf16 applies): training runs, its weights differ from fp32's (the precision took
+        // effect) but not by much, predict and bench accept them and bench reports them.
+        func trainArguments(_ out: String, _ precision: String) -> [String] {
+            ["train", "--data", root, "--out", out, "--device", "cuda", "--depth", "2", "--width", "8", "--patch-size", "60",
+             "--batch-size", "1", "--steps", "2", "--val-fraction", "0", "--seed", "3", "--workers", "2", "--precision", precision]
+        }
+        var weights: [String: [Float]] = [:]
+        for precision in ["fp32", "tf32", "bf16"] {
+            let out = root + "/run-" + precision
+            let r = try run(tool, trainArguments(out, precision), environment: gpu)
+            XCTAssertEqual(r.status, 0, "\(precision): \(r.output)")
+            XCTAssertTrue(r.output.contains("2 data workers"), r.output)
+            let stored = try Backends.with(Backends.reference) {
+                try Checkpoint.read(from: out + "/last.safetensors").tensors.filter { !$0.key.hasPrefix("optimizer.") }
+                    .sorted { $0.key < $1.key }.flatMap(\.value.scalars)
+            }
+            weights[precision] = stored
+            let predicted = try run(tool, ["predict", "--model", out + "/last.safetensors", "--out", root + "/pred-" + precision,
+                                           "--device", "cuda", "--precision", precision, root + "/images"], environment: gpu)
+            XCTAssertEqual(predicted.status, 0, "\(precision): \(predicted.output)")
+        }
+        for precision in ["tf32", "bf16"] {
+            let a = weights[precision]!, b = weights["fp32"]!
+            XCTAssertEqual(a.count, b.count)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0, scale = b.map(abs).max() ?? 1
+            XCTAssertGreaterThan(worst, 0, "\(precision) training gave fp32's weights bit for bit")
+            XCTAssertLessThan(worst / scale, 0.05, "\(precision) training strayed from fp32")
+        }
+        let bench = try run(tool, ["bench", "--device", "cuda", "--depth", "2", "--width", "8", "--size", "60", "--steps", "1", "--warmup", "0",
+                                   "--no-sgemm", "--json", "--precision", "bf16"], environment: gpu)
+        XCTAssertEqual(bench.status, 0, bench.output)
+        XCTAssertTrue(bench.output.contains("\"precision\" : \"bf16\"") || bench.output.contains("\"precision\":\"bf16\""), bench.output)
     }
 }

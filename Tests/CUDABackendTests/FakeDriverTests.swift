@@ -60,6 +60,9 @@ final class FakeDriverTests: XCTestCase {
         int cuMemGetInfo_v2(size_t *f, size_t *t) { *f = (size_t)1 << 30; *t = (size_t)8 << 30; return 0; }
         int cuMemAlloc_v2(u64 *p, size_t b) { void *m = calloc(1, b ? b : 1); *p = (u64)m; return m ? 0 : 2; }
         int cuMemFree_v2(u64 p) { free((void *)p); return 0; }
+        int cuMemAllocHost_v2(void **p, size_t b) { *p = malloc(b ? b : 1); return *p ? 0 : 2; }
+        int cuMemFreeHost(void *p) { free(p); return 0; }
+        int cuEventCreate(void **e, unsigned f) { *e = &token; return 0; }
         int cuMemcpyHtoDAsync_v2(u64 to, const void *from, size_t b, void *s) { memcpy((void *)to, from, b); return 0; }
         int cuMemcpyDtoHAsync_v2(void *to, u64 from, size_t b, void *s) { memcpy(to, (void *)from, b); return 0; }
         int cuMemcpyDtoDAsync_v2(u64 to, u64 from, size_t b, void *s) { memcpy((void *)to, (void *)from, b); return 0; }
@@ -107,7 +110,7 @@ final class FakeDriverTests: XCTestCase {
                                 source: nvrtc + stubs(names("UNET_NVRTC_FUNCTIONS", "// ---- cuDNN"), except: nvrtc))
         let search = LibrarySearch(folders: [folder])
         return try CUDABackend(driver: try CUDADriver.load(search: search), nvrtc: try NVRTC.load(search: search),
-                               cudnn: try CuDNN.load(search: search), ordinal: 0, allowTF32: false)
+                               cudnn: try CuDNN.load(search: search), ordinal: 0)
     }
 
     /// The stand-in driver's launch counter.

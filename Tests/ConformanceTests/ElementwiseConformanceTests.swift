@@ -48,24 +48,38 @@ final class ElementwiseConformanceTests: XCTestCase {
         }
     }
 
-    /// Plain → blocked → plain is the identity on every backend, and each backend reads the
-    /// other's blocked tensors (a tensor may be read while another backend is current).
+    /// Plain → blocked (or NHWC) → plain is the identity on every backend, and each backend
+    /// reads the other's blocked and NHWC tensors (a tensor may be read while another backend is
+    /// current), also from one non-plain layout to the other.
     func testRelayoutRoundTripsAndCrossesBackends() throws {
-        // A device backend's tensors are not host memory another backend could read, and it
-        // keeps one layout: there is nothing to cross.
+        // A device backend's tensors are not host memory another backend could read (the CUDA
+        // backend's own relayout is tested in GPUBackendTests): there is nothing to cross.
         try XCTSkipIf(underTest.device != .host, "\(underTest.name) is a device backend")
         var rng = SeededGenerator(seed: 6)
         let s = Shape(2, 32, 3, 5)
         let values = randomValues(s.count, &rng)
-        for backend in [underTest, oracle] {
-            let blocked = backend.relayout(Tensor(shape: s, scalars: values), to: .blocked16)
-            XCTAssertEqual(blocked.layout, .blocked16)
-            XCTAssertEqual(backend.relayout(blocked, to: .plain).scalars, values, "\(backend.name) round trip")
-            for reader in [underTest, oracle] {
-                let back = reader.relayout(blocked, to: .plain)
-                XCTAssertEqual(Array(back.hostFloats), values, "\(backend.name)'s blocked tensor read by \(reader.name)")
+        for layout in [Layout.blocked16, .channelsLast] {
+            for backend in [underTest, oracle] {
+                let laid = backend.relayout(Tensor(shape: s, scalars: values), to: layout)
+                XCTAssertEqual(laid.layout, layout)
+                XCTAssertEqual(backend.relayout(laid, to: .plain).scalars, values, "\(backend.name) \(layout) round trip")
+                for reader in [underTest, oracle] {
+                    let back = reader.relayout(laid, to: .plain)
+                    XCTAssertEqual(Array(back.hostFloats), values, "\(backend.name)'s \(layout) tensor read by \(reader.name)")
+                    let other: Layout = layout == .blocked16 ? .channelsLast : .blocked16
+                    // Each tensor held in a local: hostFloats points into its storage.
+                    let crossed = reader.relayout(laid, to: other), crossedBack = reader.relayout(crossed, to: .plain)
+                    XCTAssertEqual(crossed.layout, other)
+                    XCTAssertEqual(Array(crossedBack.hostFloats), values, "\(backend.name)'s \(layout) tensor to \(other) by \(reader.name)")
+                }
             }
         }
+        // NHWC puts channels innermost: element (n, c, h, w) at ((n·H + h)·W + w)·C + c.
+        let nhwc = oracle.relayout(Tensor(shape: s, scalars: values), to: .channelsLast)
+        let stored: [Float] = Array(nhwc.hostFloats)
+        let (n, c, h, w) = (1, 7, 2, 4)
+        let nhwcIndex: Int = ((n * s.h + h) * s.w + w) * s.c + c, nchwIndex: Int = ((n * s.c + c) * s.h + h) * s.w + w
+        XCTAssertEqual(stored[nhwcIndex], values[nchwIndex])
         XCTAssertEqual(oracle.preferredLayout(channels: 16), .plain)
         XCTAssertEqual(oracle.preferredLayout(channels: 3), .plain)
     }

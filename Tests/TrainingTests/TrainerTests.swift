@@ -99,6 +99,36 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(withoutTimes(csvA), withoutTimes(csvB))
     }
 
+    /// `--workers`: the batches are a function of their step, so 1 or 4 data workers train the
+    /// same model to the bit (with elastic deformation, dropout and a partial last epoch).
+    func testTheNumberOfDataWorkersDoesNotChangeTheRun() throws {
+        let root = try SyntheticDataset.make(in: self, count: 4, size: 40)
+        let base = scratchPath("unet-workers")
+        var states: [[(String, [Float])]] = []
+        for workers in [1, 4] {
+            var o = options(root, out: base + "/\(workers)")
+            o.patchSize = 60
+            o.steps = 7
+            o.elastic = true
+            o.model.dropout = 0.2
+            let trainer = try Trainer(options: o, inferClasses: true)
+            trainer.dataWorkers = workers
+            var lines: [String] = []
+            trainer.log = { lines.append($0) }
+            XCTAssertEqual(try trainer.run(), .finished)
+            XCTAssertTrue(lines.contains { $0.contains("\(workers) data worker") }, "the log names the workers: \(lines.prefix(2))")
+            states.append(trainer.model.state.map { ($0.0, $0.1.scalars) })
+        }
+        XCTAssertEqual(states[0].count, states[1].count)
+        for ((name, a), (_, b)) in zip(states[0], states[1]) {
+            XCTAssertEqual(a, b, "\(name) differs between 1 and 4 data workers")
+        }
+        XCTAssertEqual(Trainer.defaultDataWorkers(device: .host, cores: 64), 1)
+        XCTAssertEqual(Trainer.defaultDataWorkers(device: .cuda(0), cores: 16), 8)
+        XCTAssertEqual(Trainer.defaultDataWorkers(device: .cuda(0), cores: 6), 4)
+        XCTAssertEqual(Trainer.defaultDataWorkers(device: .cuda(0), cores: 2), 1)
+    }
+
     func testCheckpointRoundTripGivesIdenticalOutputs() throws {
         var c = UNetConfiguration()
         c.depth = 2; c.baseWidth = 16; c.block = .preact; c.classes = 3

@@ -74,6 +74,22 @@ final class PrecisionOptionTests: XCTestCase {
         XCTAssertEqual(fp32.status, 0, fp32.error)
     }
 
+    /// TF32 is a GPU tensor-core format: on the CPU every command refuses it, saying so, before any work.
+    func testTF32IsRefusedOnTheCPU() throws {
+        let root = try makeDataset()
+        let train = try ToolRunner.run(trainArguments(root, out: root + "/run") + ["--precision", "tf32", "--device", "cpu"])
+        XCTAssertEqual(train.status, 1, train.error)
+        XCTAssertTrue(train.error.contains("--precision tf32: the CPU has no TF32 arithmetic"), train.error)
+        XCTAssertTrue(train.error.contains("use --precision fp32"), train.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/run"), "the refused run created its folder")
+        for command in [["bench", "--depth", "2", "--width", "16", "--size", "60", "--steps", "1", "--no-sgemm"],
+                        ["predict", "--model", root + "/none.safetensors", "--out", root + "/pred", root + "/images"]] {
+            let r = try ToolRunner.run(command + ["--precision", "tf32"])
+            XCTAssertEqual(r.status, 1, command[0])
+            XCTAssertTrue(r.error.contains("the CPU has no TF32 arithmetic"), "\(command[0]): \(r.error)")
+        }
+    }
+
     func testUnknownPrecisionIsAUsageError() throws {
         let r = try ToolRunner.run(["bench", "--precision", "fp16"])
         XCTAssertEqual(r.status, 64)

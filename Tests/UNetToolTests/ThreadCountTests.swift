@@ -26,4 +26,15 @@ final class ThreadCountTests: XCTestCase {
         let ok = try ToolRunner.run(["predict", "--model", model, "--out", dir + "/out", dir + "/a.png", "--threads", "3"], timeout: 120)
         XCTAssertEqual(ok.status, 0, ok.error)
     }
+
+    /// `--workers` (data threads of `train`) is bounded the same way, before any work.
+    func testAbsurdDataWorkerCountsAreUsageErrors() throws {
+        let dir = try scratchDirectory("workers")
+        for n in ["0", "65", "100000000"] {
+            let r = try ToolRunner.run(["train", "--data", dir, "--out", dir + "/run", "--workers", n], timeout: 120)
+            XCTAssertFalse(r.signalled, "crashed: \(r.error)")
+            XCTAssertEqual(r.status, 64, "--workers \(n): \(r.error)")
+            XCTAssertTrue(r.error.contains("Error: --workers must be between 1 and 64 (got \(n))"), r.error)
+        }
+    }
 }

@@ -27,7 +27,7 @@ int cuCtxSynchronize() { return 0; }
 int cuMemGetInfo_v2(size_t *f, size_t *t) { *f = (size_t)1 << 30; *t = (size_t)8 << 30; return 0; }
 int cuMemAlloc_v2(u64 *p, size_t b) { void *m = std::calloc(1, b ? b : 1); *p = (u64)m; return m ? 0 : 2; }
 int cuMemFree_v2(u64 p) { std::free((void *)p); return 0; }
-int cuMemAllocHost_v2(void **p, size_t b) { *p = std::malloc(b); return 0; }
+int cuMemAllocHost_v2(void **p, size_t b) { *p = std::malloc(b ? b : 1); return *p ? 0 : 2; }
 int cuMemFreeHost(void *p) { std::free(p); return 0; }
 int cuMemcpyHtoDAsync_v2(u64 to, const void *from, size_t b, void *) { std::memcpy((void *)to, from, b); return 0; }
 int cuMemcpyDtoHAsync_v2(void *to, u64 from, size_t b, void *) { std::memcpy(to, (void *)from, b); return 0; }
@@ -40,6 +40,7 @@ int cuStreamSynchronize(void *) { return 0; }
 int cuEventCreate(void **e, unsigned) { *e = &token; return 0; }
 int cuEventRecord(void *, void *) { return 0; }
 int cuEventSynchronize(void *) { return 0; }
+int cuEventQuery(void *) { return 0; }   // the emulated stream has always finished
 int cuEventElapsedTime(float *ms, void *, void *) { *ms = 0; return 0; }
 int cuEventDestroy_v2(void *) { return 0; }
 int cuModuleLoadData(void **m, const void *) { *m = &token; return 0; }

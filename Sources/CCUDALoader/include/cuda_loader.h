@@ -15,12 +15,15 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUstream_st *CUstream;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
+typedef struct CUevent_st *CUevent;
 
 enum {
     UNET_CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16,
     UNET_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
     UNET_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
     UNET_CU_STREAM_NON_BLOCKING = 1,
+    UNET_CU_EVENT_DISABLE_TIMING = 2,
+    UNET_CUDA_ERROR_NOT_READY = 600,
 };
 
 // X-lists of exactly the functions the backend calls: each is required (loading fails, naming
@@ -41,6 +44,12 @@ enum {
     X(CUresult, cuMemGetInfo_v2, (size_t *free, size_t *total)) \
     X(CUresult, cuMemAlloc_v2, (CUdeviceptr *address, size_t bytes)) \
     X(CUresult, cuMemFree_v2, (CUdeviceptr address)) \
+    X(CUresult, cuMemAllocHost_v2, (void **address, size_t bytes)) \
+    X(CUresult, cuMemFreeHost, (void *address)) \
+    X(CUresult, cuEventCreate, (CUevent *event, unsigned int flags)) \
+    X(CUresult, cuEventRecord, (CUevent event, CUstream stream)) \
+    X(CUresult, cuEventQuery, (CUevent event)) \
+    X(CUresult, cuEventDestroy_v2, (CUevent event)) \
     X(CUresult, cuMemcpyHtoDAsync_v2, (CUdeviceptr to, const void *from, size_t bytes, CUstream stream)) \
     X(CUresult, cuMemcpyDtoHAsync_v2, (void *to, CUdeviceptr from, size_t bytes, CUstream stream)) \
     X(CUresult, cuMemcpyDtoDAsync_v2, (CUdeviceptr to, CUdeviceptr from, size_t bytes, CUstream stream)) \

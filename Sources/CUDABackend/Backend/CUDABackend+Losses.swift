@@ -7,7 +7,7 @@ extension CUDABackend {
     /// (N, C, H·W) of an activation [N, C, H, W], as the kernels take them.
     func dimensions(_ x: Tensor) -> [CUDAContext.Argument] {
         let s = x.shape
-        return [.int(Int32(s.n)), .int(Int32(s.c)), .long(Int64(s.h * s.w)), .int(0)]
+        return [.int(Int32(s.n)), .int(Int32(s.c)), .long(Int64(s.h * s.w)), nhwc(x)]
     }
 
     func checkTargets(_ targets: Tensor, _ x: Tensor) {
@@ -30,24 +30,25 @@ extension CUDABackend {
     }
 
     public func softmax(_ x: Tensor) -> Tensor {
-        let y = tensor(plain(x).shape)
+        let y = tensor(x.shape, layout: x.layout)
         let pixels = x.shape.n * x.shape.h * x.shape.w
         launch("softmax_channels", .loss, count: pixels, [.pointer(address(x)), .pointer(address(y))] + dimensions(x))
         return y
     }
 
     public func softmaxBackward(_ dy: Tensor, y: Tensor) -> Tensor {
-        let dx = tensor(y.shape)
+        let dy = relayout(dy, to: y.layout)
+        let dx = tensor(y.shape, layout: y.layout)
         let pixels = y.shape.n * y.shape.h * y.shape.w
-        launch("softmax_backward", .loss, count: pixels, [.pointer(address(plain(dy))), .pointer(address(plain(y))), .pointer(address(dx))] + dimensions(y))
+        launch("softmax_backward", .loss, count: pixels, [.pointer(address(dy)), .pointer(address(y)), .pointer(address(dx))] + dimensions(y))
         return dx
     }
 
     public func softmaxCrossEntropy(_ logits: Tensor, targets: Tensor, classWeights: Tensor?, pixelWeights: Tensor?)
         -> (loss: Float, weightSum: Double, probabilities: Tensor) {
-        let x = plain(logits)
+        let x = logits
         checkTargets(targets, x)
-        let p = tensor(x.shape)
+        let p = tensor(x.shape, layout: x.layout)
         let pixels = x.shape.n * x.shape.h * x.shape.w
         let blocks = context.blocks(for: pixels)
         let partial = scratch(doubles: 2 * blocks)
@@ -61,9 +62,9 @@ extension CUDABackend {
 
     public func softmaxCrossEntropyBackward(probabilities: Tensor, targets: Tensor, classWeights: Tensor?, pixelWeights: Tensor?,
                                             scale: Float) -> Tensor {
-        let p = plain(probabilities)
+        let p = probabilities
         checkTargets(targets, p)
-        let dx = tensor(p.shape)
+        let dx = tensor(p.shape, layout: p.layout)
         launch("softmax_cross_entropy_backward", .loss, count: p.shape.n * p.shape.h * p.shape.w,
                [.pointer(address(p)), .pointer(address(targets)), .pointer(address(classWeights)), .pointer(address(pixelWeights)),
                 .float(scale), .pointer(address(dx))] + dimensions(p))
@@ -71,7 +72,7 @@ extension CUDABackend {
     }
 
     public func diceSums(probabilities: Tensor, targets: Tensor) -> (intersection: [Double], probabilitySum: [Double], targetCount: [Double]) {
-        let p = plain(probabilities)
+        let p = probabilities
         checkTargets(targets, p)
         let c = p.shape.c
         let blocks = context.blocks(for: p.shape.n * p.shape.h * p.shape.w)
@@ -83,10 +84,10 @@ extension CUDABackend {
     }
 
     public func diceBackward(probabilities: Tensor, targets: Tensor, a: [Double], b: [Double]) -> Tensor {
-        let p = plain(probabilities)
+        let p = probabilities
         checkTargets(targets, p)
         precondition(a.count == p.shape.c && b.count == p.shape.c, "[dice backward] \(a.count), \(b.count) coefficients for \(p.shape.c) classes")
-        let dx = tensor(p.shape)
+        let dx = tensor(p.shape, layout: p.layout)
         let da = uploadDoubles(a), db = uploadDoubles(b)
         launch("dice_backward", .loss, count: p.shape.n * p.shape.h * p.shape.w,
                [.pointer(address(p)), .pointer(address(targets)), .pointer(address(da)), .pointer(address(db)), .pointer(address(dx))] + dimensions(p))
@@ -96,7 +97,7 @@ extension CUDABackend {
     /// The errors are computed on the device; their sort and the Jaccard steps along it run on
     /// the host, as the reference backend computes them (a device sort is future work).
     public func lovaszSoftmax(probabilities: Tensor, targets: Tensor, present: [Bool]) -> (sum: Double, slopes: Tensor) {
-        let p = plain(probabilities)
+        let p = probabilities
         checkTargets(targets, p)
         let count = p.shape.n * p.shape.h * p.shape.w
         let t: [Int32] = download(targets.storage, count: count)
@@ -122,9 +123,9 @@ extension CUDABackend {
     }
 
     public func lovaszSoftmaxBackward(probabilities: Tensor, targets: Tensor, slopes: Tensor, scale: Float) -> Tensor {
-        let p = plain(probabilities)
+        let p = probabilities
         checkTargets(targets, p)
-        let dx = tensor(p.shape)
+        let dx = tensor(p.shape, layout: p.layout)
         launch("lovasz_backward", .loss, count: p.shape.n * p.shape.h * p.shape.w,
                [.pointer(address(p)), .pointer(address(targets)), .pointer(address(slopes)), .float(scale), .pointer(address(dx))] + dimensions(p))
         return dx
@@ -150,7 +151,7 @@ extension CUDABackend {
     }
 
     public func argmaxChannels(_ x: Tensor) -> Tensor {
-        let s = plain(x).shape
+        let s = x.shape
         let y = tensor(Shape(s.n, s.h, s.w), dtype: .int32)
         launch("argmax_channels", .loss, count: s.n * s.h * s.w, [.pointer(address(x)), .pointer(address(y))] + dimensions(x))
         return y

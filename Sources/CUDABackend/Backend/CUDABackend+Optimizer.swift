@@ -26,7 +26,7 @@ extension CUDABackend {
         let blocks = context.blocks(for: x.count)
         let partial = scratch(doubles: blocks), total = scratch(doubles: 1)
         context.makeCurrent()
-        context.launch(kernel, in: .reduction, grid: blocks, [.pointer(address(plain(x))), .long(Int64(x.count)), .pointer(address(partial))])
+        context.launch(kernel, in: .reduction, grid: blocks, [.pointer(address(x)), .long(Int64(x.count)), .pointer(address(partial))])
         context.launch("sum_partials", in: .reduction, grid: 1, [.pointer(address(partial)), .int(Int32(blocks)), .int(1), .pointer(address(total))])
         return download(total, doubles: 1)[0]
     }

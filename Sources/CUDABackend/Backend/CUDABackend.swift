@@ -5,7 +5,8 @@ import Tensors
 /// The CUDA backend: every tensor lives in device memory from a caching allocator, every op is
 /// queued on one stream (host copies synchronise it; nothing else does), convolutions run in
 /// cuDNN with the algorithm chosen by measurement once per shape, and everything else in the
-/// NVRTC kernels of `KernelSource`. Activations are plain NCHW (`Layout.plain`).
+/// NVRTC kernels of `KernelSource`. Activations are NCHW under fp32 and NHWC under tf32 and bf16
+/// (`activationLayout`).
 ///
 /// Nothing of CUDA is touched until `open` is called: a machine without a GPU builds and runs
 /// the same binary.
@@ -14,40 +15,55 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public let device: Device
     let context: CUDAContext
     let allocator: DeviceAllocator
+    let staging: PinnedStaging
     let cudnn: CuDNN
     let handle: cudnnHandle_t
-    /// Convolutions may use TF32 tensor cores (`--precision tf32`); otherwise strict float32 (FMA math).
-    public let allowsTF32: Bool
+    /// fp32 (strict: FMA math), tf32 (TF32 tensor cores) or bf16 (bfloat16 operands): `--precision`.
+    public private(set) var convolutionPrecision = Precision.fp32
     let convolutionPlans = ConvolutionPlans()
+    /// The activations' layout when fixed (`UNET_CUDA_LAYOUT=nchw|nhwc`, or a test); nil: by precision
+    /// (`activationLayout`).
+    public var layoutChoice: Layout? = ProcessInfo.processInfo.environment["UNET_CUDA_LAYOUT"].flatMap {
+        $0 == "nhwc" ? .channelsLast : $0 == "nchw" ? .plain : nil
+    }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var opened: [String: CUDABackend] = [:]
 
-    /// The backend of GPU `ordinal` (one per ordinal and math mode per process), or why there is none.
-    public static func open(ordinal: Int, allowTF32: Bool = ProcessInfo.processInfo.environment["UNET_CUDA_TF32"] == "1") throws -> CUDABackend {
+    /// The backend of GPU `ordinal` (one per ordinal per process), or why there is none.
+    public static func open(ordinal: Int) throws -> CUDABackend {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(ordinal)/\(allowTF32)"
+        let key = "\(ordinal)"
         if let b = opened[key] { return b }
         let driver = try CUDALibraries.driver.get()
         let nvrtc = try CUDALibraries.nvrtc.get()
         let cudnn = try CUDALibraries.cudnn.get()
-        let b = try CUDABackend(driver: driver, nvrtc: nvrtc, cudnn: cudnn, ordinal: ordinal, allowTF32: allowTF32)
+        let b = try CUDABackend(driver: driver, nvrtc: nvrtc, cudnn: cudnn, ordinal: ordinal)
         opened[key] = b
         return b
     }
 
-    init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int, allowTF32: Bool) throws {
+    init(driver: CUDADriver, nvrtc: NVRTC, cudnn: CuDNN, ordinal: Int) throws {
         context = try CUDAContext(driver: driver, nvrtc: nvrtc, ordinal: ordinal)
         allocator = DeviceAllocator(context: context)
+        staging = PinnedStaging(context: context)
         self.cudnn = cudnn
         var h: cudnnHandle_t?
         try cudnn.check(cudnn.api.cudnnCreate!(&h), "cudnnCreate")
         handle = h!
         try cudnn.check(cudnn.api.cudnnSetStream!(handle, context.stream), "cudnnSetStream")
-        allowsTF32 = allowTF32
         device = .cuda(ordinal)
-        name = "cuda:\(ordinal) (\(context.name), cuDNN \(cudnn.version)\(allowTF32 ? ", TF32" : ""))"
+        name = "cuda:\(ordinal) (\(context.name), cuDNN \(cudnn.version))"
+    }
+
+    /// tf32 and bf16 need tensor cores that compute them: compute capability 8.0 (Ampere) or later.
+    public func setConvolutionPrecision(_ precision: Precision) throws {
+        let (major, minor) = context.computeCapability
+        if precision != .fp32 && major < 8 {
+            throw PrecisionUnavailable("\(context.name) (compute capability \(major).\(minor)) has no \(precision) tensor cores; they need 8.0 (Ampere) or later")
+        }
+        convolutionPrecision = precision
     }
 
     /// The GPU's name as the driver reports it.
@@ -58,6 +74,11 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public var peakReservedBytes: Int { allocator.peakReservedBytes }
     /// `cuMemAlloc` calls so far.
     public var driverAllocations: Int { allocator.driverAllocations }
+    /// Times the host waited for the stream (`cuStreamSynchronize`) so far.
+    public var hostSynchronizations: Int { context.synchronizations }
+    /// `cuMemAllocHost` calls so far (pinned staging buffers), and uploads staged through them.
+    public var pinnedAllocations: Int { staging.allocations }
+    public var pinnedUploads: Int { staging.uploads }
     public func resetPeakMemory() { allocator.resetPeak() }
     /// The device's free memory now (the driver's count; the allocator's cache counts as used), or nil.
     public var freeMemoryBytes: Int? {
@@ -83,8 +104,8 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     }
 
     /// A new tensor in this backend's memory (whichever backend is current).
-    func tensor(_ shape: Shape, dtype: DType = .float32) -> Tensor {
-        Tensor(shape: shape, dtype: dtype, storage: allocate(byteCount: shape.count * dtype.byteSize))
+    func tensor(_ shape: Shape, dtype: DType = .float32, layout: Layout = .plain) -> Tensor {
+        Tensor(shape: shape, layout: layout, dtype: dtype, storage: allocate(byteCount: shape.count * dtype.byteSize))
     }
 
     /// A tensor's device address (0 for nil), checked to be this device's memory.
@@ -112,6 +133,11 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
         precondition(byteOffset >= 0 && byteOffset + bytes.count <= storage.byteCount, "[\(device)] copyFromHost out of range")
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         context.makeCurrent()
+        // Batches and other large uploads: an asynchronous copy from a pinned buffer.
+        if bytes.count >= PinnedStaging.minimumBytes {
+            staging.upload(bytes, to: address(storage) + CUdeviceptr(byteOffset))
+            return
+        }
         // From pageable memory the driver stages the bytes before returning: the caller may reuse them.
         context.must(context.driver.api.cuMemcpyHtoDAsync_v2!(address(storage) + CUdeviceptr(byteOffset), base, bytes.count, context.stream),
                      "cuMemcpyHtoDAsync")
@@ -152,20 +178,5 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     func launch(_ kernel: String, _ source: KernelSource, count: Int, _ arguments: [CUDAContext.Argument]) {
         context.makeCurrent()
         context.launch(kernel, in: source, grid: context.blocks(for: count), arguments)
-    }
-
-    // MARK: layout (plain NCHW only)
-
-    public func preferredLayout(channels: Int) -> Layout { .plain }
-
-    public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
-        precondition(layout == .plain && x.layout == .plain, "[\(device)] relayout \(x.layout) → \(layout): the CUDA backend keeps activations plain")
-        return x
-    }
-
-    /// x as a plain tensor of this device (every tensor this backend made is).
-    func plain(_ x: Tensor) -> Tensor {
-        precondition(x.layout == .plain, "[\(device)] a \(x.layout) tensor reached the CUDA backend")
-        return x
     }
 }

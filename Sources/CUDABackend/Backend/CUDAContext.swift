@@ -52,7 +52,11 @@ final class CUDAContext: @unchecked Sendable {
         do { try driver.check(result, call()) } catch { fatalError("[cuda:\(ordinal)] \(error)") }
     }
 
+    /// Host waits for the stream so far (what a CUDA graph of the step would have to be free of).
+    private(set) var synchronizations = 0
+
     func synchronize() {
+        synchronizations += 1
         must(driver.api.cuStreamSynchronize!(stream), "cuStreamSynchronize")
     }
 

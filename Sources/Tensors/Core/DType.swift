@@ -46,3 +46,16 @@ public enum BFloat16 {
     @inline(__always)
     public static func rounded(_ x: Float) -> Float { float(bits(x)) }
 }
+
+/// TensorFloat-32, the input format of NVIDIA's tensor cores under `Precision.tf32`: float32 with
+/// its mantissa cut to 10 stored bits (19 bits in all), rounded to nearest with ties to even.
+public enum TensorFloat32 {
+    /// `x` rounded to the nearest TF32 value, as a float32 (NaN and infinities unchanged).
+    @inline(__always)
+    public static func rounded(_ x: Float) -> Float {
+        guard x.isFinite else { return x }
+        let b = x.bitPattern
+        let rounding = UInt32(0xFFF) + ((b >> 13) & 1)
+        return Float(bitPattern: (b &+ rounding) & ~UInt32(0x1FFF))
+    }
+}

@@ -29,8 +29,8 @@ public final class Tensor {
 
     /// An uninitialised tensor (contents undefined) in memory of the current backend.
     public init(shape: Shape, layout: Layout = .plain, dtype: DType = .float32, requiresGrad: Bool = false) {
-        precondition(layout == .plain || (shape.rank == 4 && shape[1] % 16 == 0),
-                     "[Tensor] blocked16 layout needs a 4-D shape with channels divisible by 16, got \(shape)")
+        precondition(layout == .plain || (shape.rank == 4 && (layout == .channelsLast || shape[1] % 16 == 0)),
+                     "[Tensor] \(layout) layout needs a 4-D shape\(layout == .blocked16 ? " with channels divisible by 16" : ""), got \(shape)")
         self.shape = shape
         self.dtype = dtype
         self.layout = layout

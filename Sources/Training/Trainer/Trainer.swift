@@ -78,6 +78,11 @@ public final class Trainer {
     /// Seconds the training loop waited for the data pipeline, over the run so far.
     public private(set) var dataWaitSeconds: Double = 0
     public private(set) var computeSeconds: Double = 0
+    /// Threads decoding and augmenting batches ahead of the step (`--workers`); nil: `defaultDataWorkers`.
+    /// Batches are a function of their step, so the number changes only the speed.
+    public var dataWorkers: Int?
+    /// The most data workers accepted (each holds up to two batches in flight).
+    public static let maximumDataWorkers = 64
     /// Stops (as on Ctrl-C) when this many steps are done; for tests of interruption.
     var stopAtStep: Int?
     /// Replaces the loss of this step (1-based, as reported) by NaN; for tests of divergence.
@@ -303,6 +308,14 @@ public final class Trainer {
         return w.map(Float.init)
     }
 
+    /// The data workers without `--workers`: a host backend computes on every core, so one worker
+    /// prepares batches beside it; a device backend leaves the cores to the data pipeline, which
+    /// must keep up with the GPU (all but two, at most 8). Prefetch is bounded at twice the workers
+    /// (at least 3 batches ahead).
+    public static func defaultDataWorkers(device: Device, cores: Int) -> Int {
+        device == .host ? 1 : max(1, min(8, cores - 2))
+    }
+
     /// Runs until the step budget is spent or a stop signal arrives.
     /// With several ranks, every rank runs this in lock-step: the same steps, the same collective
     /// calls on `reducer`, the same stop; validation is sharded over the ranks and combined
@@ -323,9 +336,7 @@ public final class Trainer {
         // a resumed run that extends it then ends one more there).
         let epochs = state.epoch + (total / perEpoch - state.step / perEpoch) + (total % perEpoch != 0 ? 1 : 0)
         let batches = self.batches
-        // A host backend computes on every core, so one worker prepares batches beside it; a device
-        // backend leaves the cores to the data pipeline, which must keep up with the GPU.
-        let workers = Backend.current.device == .host ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount - 2))
+        let workers = dataWorkers ?? Self.defaultDataWorkers(device: Backend.current.device, cores: ProcessInfo.processInfo.activeProcessorCount)
         let prefetcher = BatchPrefetcher(from: state.step, to: total, depth: max(3, 2 * workers), workers: workers) { try batches.batch(step: $0) }
         defer { prefetcher.stop() }
         let progress = TrainingProgress(totalEpochs: epochs, stepsPerEpoch: perEpoch, style: progressStyle, write: log)
@@ -346,7 +357,7 @@ public final class Trainer {
             + "\(options.model.inputChannels) channel(s); patches \(patch)² → \(patchOutput)², "
             + "batch \(options.batchSize)\(reducer.worldSize > 1 ? " per rank × \(reducer.worldSize) ranks = \(options.batchSize * reducer.worldSize)" : "")"
             + "\(statisticsSync != nil ? " (batch norm synchronised)" : ""), \(perEpoch) steps per epoch, \(total) steps; \(model.parameterCount) parameters; "
-            + "\(ComputeThreads.count) threads")
+            + "\(ComputeThreads.count) threads, \(workers) data worker\(workers == 1 ? "" : "s")")
         while state.step < total {
             // Any rank's stop request stops every rank at this step.
             if reducer.combineStop(StopSignal.requested || state.step == stopAtStep) {

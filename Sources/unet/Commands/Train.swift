@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
         Resume with --resume RUN_DIR/last.safetensors: the run continues in the folder that holds \
         the checkpoint (or in --out, which then gets the run's metrics and best checkpoint too), \
         with the run's options restored. Only these may be given anew: --epochs or --steps (to \
-        extend the run), --out, --threads, --precision (not stored: give it again to continue in bf16), \
+        extend the run), --out, --threads, --workers, --precision (not stored: give it again to continue in bf16), \
         --validate-every, --sync-batchnorm, and the data's location (--data, \
         --images/--masks, --val-data, --class-map: the same data, moved; it must fit the model). \
         Any other option that differs from the run's is refused, naming it.
@@ -124,6 +124,8 @@ struct Train: ParsableCommand {
     var bnStats: BatchNormStatistics?
     @Flag(name: .customLong("sync-batchnorm"), inversion: .prefixedNo, help: "With several ranks (mpirun, srun), normalise with the batch-norm statistics of the global batch, all ranks' patches together (default: each rank's own).")
     var syncBatchNorm: Bool?
+    @Option(parsing: .unconditional, help: "Threads decoding and augmenting batches ahead of the step (default: 1 on the CPU, whose cores compute; on a GPU the cores less two, at most 8). The batches are the same whatever the number.")
+    var workers: Int?
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
@@ -140,6 +142,9 @@ struct Train: ParsableCommand {
         if let clipNorm, !(clipNorm > 0) { throw ValidationError("--clip-norm must be positive (got \(clipNorm))") }
         if let valFraction, !(valFraction >= 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in [0, 1) (got \(valFraction))") }
         if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative (got \(warmup))") }
+        if let workers, !(1...Trainer.maximumDataWorkers).contains(workers) {
+            throw ValidationError("--workers must be between 1 and \(Trainer.maximumDataWorkers) (got \(workers))")
+        }
         if let validateEvery, validateEvery < 1 { throw ValidationError("--validate-every must be at least 1 (got \(validateEvery))") }
         if let patchSize, patchSize < 1 { throw ValidationError("--patch-size must be positive (got \(patchSize))") }
         if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
@@ -296,7 +301,7 @@ struct Train: ParsableCommand {
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
-    static let changeableOnResume = "--epochs, --steps, --out, --threads, --precision, --validate-every, --sync-batchnorm, --data, --images, --masks, --val-data, --class-map"
+    static let changeableOnResume = "--epochs, --steps, --out, --threads, --workers, --precision, --validate-every, --sync-batchnorm, --data, --images, --masks, --val-data, --class-map"
 
     /// The options given on the command line that differ from the run's stored ones and may not
     /// change on resume, as "--flag VALUE (the run has VALUE)".
@@ -387,6 +392,7 @@ struct Train: ParsableCommand {
             trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer)
         }
         let start = Date()
+        trainer.dataWorkers = workers
         let outcome = try trainer.run()
         let seconds = Date().timeIntervalSince(start)
         if outcome == .finished {

@@ -14,7 +14,7 @@ struct ComputeOptions: ParsableArguments {
     var device: DeviceChoice = .cpu
     @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
-    @Option(help: "Convolution arithmetic: fp32 (default) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX).")
+    @Option(help: "Convolution arithmetic: fp32 (default; strict float32 on a GPU too), tf32 (GPU only: TF32 tensor-core convolutions) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX, or an NVIDIA GPU of compute capability 8.0 or later).")
     var precision: Precision = .fp32
 
     func validate() throws {

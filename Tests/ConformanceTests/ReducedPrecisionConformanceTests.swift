@@ -12,15 +12,33 @@ import XCTest
 final class BF16ConformanceTests: XCTestCase {
     override class func setUp() { super.setUp(); TestBackend.install() }
 
-    /// The bf16 oracle (its own instance: the shared reference backend stays float32).
-    let emulation = ReferenceBackend(convolutionPrecision: .bf16)
+    func testConvolutionPasses() throws { try ReducedPrecision.convolutionPasses(.bf16, tolerance: Tolerance.bf16Convolution) }
+    func testFusedConvolution() throws { try ReducedPrecision.fusedConvolution(.bf16, tolerance: Tolerance.bf16Convolution) }
+    func testUNetForwardBackward() throws { try ReducedPrecision.unetForwardBackward(.bf16, tolerance: Tolerance.bf16Model) }
+}
 
-    /// `body` on the backend under test in bf16 and on the emulation, as `onBoth` does.
-    func onBothInBF16<R>(_ body: (ComputeBackend) throws -> R) throws -> (tested: R, reference: R) {
+/// TensorFloat-32 (`Precision.tf32`, a GPU's tensor cores): the same comparisons against the
+/// reference backend's TF32 emulation (convolution inputs and weights rounded to TF32, float32
+/// accumulation), with TF32's own tolerances. Skipped where the backend refuses tf32 (the CPU
+/// backend: a CPU has no TF32 arithmetic).
+final class TF32ConformanceTests: XCTestCase {
+    override class func setUp() { super.setUp(); TestBackend.install() }
+
+    func testConvolutionPasses() throws { try ReducedPrecision.convolutionPasses(.tf32, tolerance: Tolerance.tf32Convolution) }
+    func testFusedConvolution() throws { try ReducedPrecision.fusedConvolution(.tf32, tolerance: Tolerance.tf32Convolution) }
+    func testUNetForwardBackward() throws { try ReducedPrecision.unetForwardBackward(.tf32, tolerance: Tolerance.tf32Model) }
+}
+
+/// The comparisons of a reduced precision, shared by the bf16 and tf32 suites.
+enum ReducedPrecision {
+    /// `body` on the backend under test in `precision` and on the reference backend's emulation
+    /// of it (its own instance: the shared reference backend stays float32), as `onBoth` does.
+    static func onBoth<R>(in precision: Precision, _ body: (ComputeBackend) throws -> R) throws -> (tested: R, reference: R) {
         let backend = underTest
+        let emulation = ReferenceBackend(convolutionPrecision: precision)
         let saved = backend.convolutionPrecision
         do {
-            try backend.setConvolutionPrecision(.bf16)
+            try backend.setConvolutionPrecision(precision)
         } catch let error as PrecisionUnavailable {
             throw XCTSkip("\(backend.name): \(error.description)")
         }
@@ -30,24 +48,24 @@ final class BF16ConformanceTests: XCTestCase {
         return (tested, reference)
     }
 
-    func testConvolutionPasses() throws {
+    static func convolutionPasses(_ precision: Precision, tolerance: Float) throws {
         for (cases, t) in [(ConvolutionConformanceTests.convolutions, false), (ConvolutionConformanceTests.transposed, true)] {
             for c in cases {
-                let r = try onBothInBF16 { ConvolutionConformanceTests.run(c, transposed: t, on: $0) }
-                let what = "bf16 \(t ? "transposed " : "")\(c)"
-                assertMatches(r.tested.y, r.reference.y, tolerance: Tolerance.bf16Convolution, "forward \(what)")
-                assertMatches(r.tested.dx, r.reference.dx, tolerance: Tolerance.bf16Convolution, "backward data \(what)")
-                assertMatches(r.tested.dw, r.reference.dw, tolerance: Tolerance.bf16Convolution, "backward weights \(what)")
+                let r = try onBoth(in: precision) { ConvolutionConformanceTests.run(c, transposed: t, on: $0) }
+                let what = "\(precision) \(t ? "transposed " : "")\(c)"
+                assertMatches(r.tested.y, r.reference.y, tolerance: tolerance, "forward \(what)")
+                assertMatches(r.tested.dx, r.reference.dx, tolerance: tolerance, "backward data \(what)")
+                assertMatches(r.tested.dw, r.reference.dw, tolerance: tolerance, "backward weights \(what)")
                 if let db = r.tested.db, let ref = r.reference.db {
-                    assertMatches(db, ref, tolerance: Tolerance.bf16Convolution, "backward bias \(what)")
+                    assertMatches(db, ref, tolerance: tolerance, "backward bias \(what)")
                 }
             }
         }
     }
 
-    func testFusedConvolution() throws {
+    static func fusedConvolution(_ precision: Precision, tolerance: Float) throws {
         for c in ConvolutionConformanceTests.convolutions {
-            let r = try onBothInBF16 { backend -> [Float] in
+            let r = try onBoth(in: precision) { backend -> [Float] in
                 var rng = SeededGenerator(seed: UInt64(c.cin + 7 * c.cout))
                 let xs = Shape(c.n, c.cin, c.h, c.w), ws = Shape(c.cout, c.cin, c.k, c.k)
                 let g = ConvGeometry(stride: c.stride, padding: c.pad)
@@ -57,15 +75,15 @@ final class BF16ConformanceTests: XCTestCase {
                 let res = Tensor(shape: ys, scalars: randomValues(ys.count, &rng))
                 return backend.fusedConvolution(x, weight: w, bias: nil, geometry: g, residual: res, relu: true).scalars
             }
-            assertMatches(r.tested, r.reference, tolerance: Tolerance.bf16Convolution, "bf16 fused \(c)")
+            assertMatches(r.tested, r.reference, tolerance: tolerance, "\(precision) fused \(c)")
         }
     }
 
     /// A residual U-Net of width 16 with batch norm: logits, loss and every gradient.
-    func testUNetForwardBackward() throws {
+    static func unetForwardBackward(_ precision: Precision, tolerance: Float) throws {
         var c = ModelComparison.configuration(.residual)
         c.baseWidth = 16
-        let r = try onBothInBF16 { _ -> [(String, [Float])] in
+        let r = try onBoth(in: precision) { _ -> [(String, [Float])] in
             let model = UNet(c, seed: 3)
             let n = c.inputSize(forOutputAtLeast: 8)
             let out = c.outputSize(forInput: n)!
@@ -86,6 +104,6 @@ final class BF16ConformanceTests: XCTestCase {
             named.append(("eval logits", Tape.withoutRecording { model(x) }.scalars))
             return named
         }
-        ModelComparison.assertMatch(r.tested, r.reference, tolerance: Tolerance.bf16Model, "bf16 U-Net")
+        ModelComparison.assertMatch(r.tested, r.reference, tolerance: tolerance, "\(precision) U-Net")
     }
 }
