@@ -107,16 +107,24 @@ public struct Planner {
                ? String(format: "the patch output (%d px) holds whole objects (%.0f px)", output, object)
                : String(format: "objects (%.0f px) are larger than the patch output (%d px)", object, output))
 
-        // Width, batch and steps: the widest network that still gets `minimumSteps` steps within
-        // the budget and fits the memory, from step times measured here.
+        // Width, batch and steps.
+        let (width, batch, steps, stepSeconds) = try size(configuration, patch: patch, base: base, decide: decide)
+        return TrainingPlan(fingerprint: f, normalize: normalize, percentiles: percentiles, depth: depth, width: width,
+                            patchSize: patch, batchSize: batch, loss: loss, flips: true, rotations: true, elastic: elastic,
+                            intensity: intensity, steps: steps, budgetSeconds: budgetSeconds,
+                            measuredStepSeconds: stepSeconds, decisions: decisions, sampling: sampling, oversample: oversample)
+    }
+
+    /// Without a budget, the default width and batch and the run's own length (nothing timed).
+    /// With one, the widest network that still gets `minimumSteps` steps within the budget and
+    /// fits the memory, from step times measured here, and the steps that fill the budget.
+    func size(_ configuration: UNetConfiguration, patch: Int, base: UNetConfiguration,
+              decide: (String, String, String) -> Void) throws -> (width: Int, batch: Int, steps: Int?, stepSeconds: Double?) {
         guard let budgetSeconds else {
             decide("width", "\(base.baseWidth)", "no time budget given: the default (--budget fits width and steps to a time)")
             decide("batch-size", "\(Self.batchSize)", "the default")
             decide("steps", "default", "no time budget given: the run's default length")
-            return TrainingPlan(fingerprint: f, normalize: normalize, percentiles: percentiles, depth: depth, width: base.baseWidth,
-                                patchSize: patch, batchSize: Self.batchSize, loss: loss, flips: true, rotations: true, elastic: elastic,
-                                intensity: intensity, steps: nil, budgetSeconds: nil, measuredStepSeconds: nil, decisions: decisions,
-                                sampling: sampling, oversample: oversample)
+            return (base.baseWidth, Self.batchSize, nil, nil)
         }
         let available = budgetSeconds * (1 - Self.overhead)
         var chosen: (width: Int, batch: Int, cost: StepCost)?
@@ -143,10 +151,7 @@ public struct Planner {
         decide("batch-size", "\(batch)", batch == Self.batchSize ? "the default" : "the largest that fits the memory")
         decide("steps", "\(steps)", chosen.map { String(format: "%.0f s of the budget at %.2f s/step", available, $0.cost.seconds) }
                ?? "no measured step time; the reference budget")
-        return TrainingPlan(fingerprint: f, normalize: normalize, percentiles: percentiles, depth: depth, width: width,
-                            patchSize: patch, batchSize: batch, loss: loss, flips: true, rotations: true, elastic: elastic,
-                            intensity: intensity, steps: steps, budgetSeconds: budgetSeconds,
-                            measuredStepSeconds: chosen?.cost.seconds, decisions: decisions, sampling: sampling, oversample: oversample)
+        return (width, batch, steps, chosen?.cost.seconds)
     }
 
     /// Percentile normalisation per image when the images are 16-bit or float, heavy-tailed, or
