@@ -105,8 +105,12 @@ public final class Trainer {
     /// default batches are this rank's shard (`PatchBatcher` with rank and world size; a given
     /// `batches` must already be the shard), and only the primary rank touches the run folder:
     /// the others neither create, lock nor check it.
+    ///
+    /// `prepared`: the data of `options` when the caller has loaded it already (to plan the run),
+    /// so that it is not read twice.
     public init(options: TrainingOptions, inferClasses: Bool, resume: Checkpoint? = nil, resumedFrom: String? = nil,
-                replacingExistingRun: Bool = false, batches: BatchSource? = nil, reducer: GradientReducer = LocalGradients()) throws {
+                replacingExistingRun: Bool = false, batches: BatchSource? = nil, reducer: GradientReducer = LocalGradients(),
+                prepared: PreparedData? = nil) throws {
         var options = options
         let problems = options.problems
         guard problems.isEmpty else { throw TrainingError.invalidOptions(problems) }
@@ -123,7 +127,7 @@ public final class Trainer {
             if !existing.isEmpty && !replacingExistingRun { throw TrainingError.runFolderTaken(folder: folder, files: existing) }
         }
         if let threads = options.threads { try ComputeThreads.set(threads) }
-        let data = try PreparedData.load(options, inferClasses: inferClasses && resume == nil)
+        let data = try prepared ?? PreparedData.load(options, inferClasses: inferClasses && resume == nil)
         guard !data.train.isEmpty else { throw TrainingError.noData("no training images left after the validation split") }
         if let resume {
             try Trainer.checkFits(data, resume.info.configuration)

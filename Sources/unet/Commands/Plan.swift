@@ -68,13 +68,13 @@ struct Plan: ParsableCommand {
         if let classes { options.model.classes = classes }
         try checkOutput(options)
 
-        let (plan, images, timed) = try DatasetPlanning.plan(options, inferClasses: classes == nil, budget: budget.seconds, memoryMB: memory,
+        let (plan, prepared, timed) = try DatasetPlanning.plan(options, inferClasses: classes == nil, budget: budget.seconds, memoryMB: memory,
                                                              compute: compute) { print($0) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(Array(try encoder.encode(plan)) + [0x0A], to: out)
         print(plan.table)
-        print("wrote \(out) (\(images) training images measured, \(timed) step timings); train with: unet train --plan \(out)")
+        print("wrote \(out) (\(prepared.train.count) training images measured, \(timed) step timings); train with: unet train --plan \(out)")
     }
 
     /// Refuses to replace the data or a file that is not an earlier plan.

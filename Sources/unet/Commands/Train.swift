@@ -286,18 +286,19 @@ struct Train: ParsableCommand {
     }
 
     /// The plan of a new run: the file given with --plan, else one made from the data (within
-    /// --budget when given), else none (--no-plan).
-    func makePlan(primary: Bool, ranks: Int) throws -> TrainingPlan? {
-        if let plan { return try PlanFile.read(plan) }
-        if noPlan { return nil }
+    /// --budget when given, and with the data as it loaded it), else none (--no-plan).
+    func makePlan(primary: Bool, ranks: Int) throws -> (plan: TrainingPlan?, data: PreparedData?) {
+        if let plan { return (try PlanFile.read(plan), nil) }
+        if noPlan { return (nil, nil) }
         if budget != nil && ranks > 1 {
             throw CommandFailure("--budget times steps in processes of its own, which cannot run beside \(ranks) ranks; "
                 + "plan first (unet plan --budget …), then train with --plan plan.json")
         }
         let unplanned = try makeOptions()
         let say: (String) -> Void = primary ? { print($0); fflush(stdout) } : { _ in }
-        return try DatasetPlanning.plan(unplanned, inferClasses: classes == nil, budget: budget?.seconds, memoryMB: memory, compute: compute,
-                                        quietProgress: !primary, say: say).plan
+        let made = try DatasetPlanning.plan(unplanned, inferClasses: classes == nil, budget: budget?.seconds, memoryMB: memory, compute: compute,
+                                            quietProgress: !primary, say: say)
+        return (made.plan, made.data)
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
@@ -382,14 +383,15 @@ struct Train: ParsableCommand {
             }
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
-            let plan = try makePlan(primary: primary, ranks: reducer.worldSize)
+            let (plan, planned) = try makePlan(primary: primary, ranks: reducer.worldSize)
             let options = try makeOptions(plan: plan)
             if primary, let plan {
                 print(PlanFile.summary(plan, path: self.plan, overridden: planOverrides(plan)))
                 fflush(stdout)
             }
             try checkRunFolder(options)
-            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer)
+            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer,
+                                  prepared: planned)
         }
         let start = Date()
         trainer.dataWorkers = workers

@@ -6,12 +6,13 @@ import Training
 /// Measuring a dataset and planning its training: `unet plan`, and `unet train` when it is
 /// given no plan file.
 enum DatasetPlanning {
-    /// The fingerprint of `options`' training data and the plan derived from it. With a
+    /// The fingerprint of `options`' training data and the plan derived from it, with the data
+    /// as prepared for it (the split, classes and encoding a run of `options` uses). With a
     /// `budget`, the candidate widths' step times are measured in `unet bench` processes (each
     /// announced through `say`); without one, nothing is timed and width and length stay the
     /// defaults. `quietProgress` leaves out the per-image progress (ranks other than 0).
     static func plan(_ options: TrainingOptions, inferClasses: Bool, budget: Double?, memoryMB: Int?, compute: ComputeOptions,
-                     quietProgress: Bool = false, say: @escaping (String) -> Void) throws -> (plan: TrainingPlan, images: Int, timings: Int) {
+                     quietProgress: Bool = false, say: @escaping (String) -> Void) throws -> (plan: TrainingPlan, data: PreparedData, timings: Int) {
         let prepared = try PreparedData.load(options, inferClasses: inferClasses)
         let progress = quietProgress ? nil : CountProgress(total: prepared.train.count, noun: "images measured")
         let fingerprint = try DatasetFingerprint.measure(prepared) { progress?.update($0) }
@@ -26,7 +27,7 @@ enum DatasetPlanning {
         base.depth = options.model.depth
         base.baseWidth = options.model.baseWidth
         let plan = try planner.plan(fingerprint, base: base)
-        return (plan, prepared.train.count, timed)
+        return (plan, prepared, timed)
     }
 
     /// One training step of the candidate, timed in a `unet bench` process of its own (its peak
