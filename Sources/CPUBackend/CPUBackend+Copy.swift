@@ -1,12 +1,12 @@
 import Tensors
 
-/// Concatenation, crops and nearest up-sampling: memory copies in the tensors' own layout. In both
-/// layouts each sample's channels are one contiguous chunk, and a tensor is `planes` planes of
+/// Concatenation, crops and nearest up-sampling: memory copies in the tensors' own layout. In plain and
+/// blocked layouts each sample's channels are one contiguous chunk, and a tensor is `planes` planes of
 /// H×W "pixels" of `vector` floats, so blocked tensors stay blocked.
 extension CPUBackend {
     public func concatChannels(_ xs: [Tensor]) -> Tensor {
         let first = xs[0].shape
-        let layout: Layout = xs.allSatisfy { $0.layout == .blocked16 } ? .blocked16 : .plain
+        let layout: Layout = xs.allSatisfy { $0.layout == xs[0].layout && $0.layout.channelBlock != nil } ? xs[0].layout : .plain
         let parts = xs.map { $0.inLayout(layout) }
         let channels = xs.reduce(0) { $0 + $1.shape.c }
         let y = Tensor(shape: Shape(first.n, channels, first.h, first.w), layout: layout)
@@ -22,10 +22,10 @@ extension CPUBackend {
         return y
     }
 
-    /// Parts in dy's layout when every part can have it (blocked parts need multiples of 16 channels).
+    /// Parts in dy's layout when every part can have it (blocked parts need multiples of its block).
     public func splitChannels(_ dy: Tensor, channels: [Int]) -> [Tensor] {
         let s = dy.shape
-        let layout: Layout = dy.layout == .blocked16 && channels.allSatisfy({ $0 % 16 == 0 }) ? .blocked16 : .plain
+        let layout: Layout = dy.layout.channelBlock.map { b in channels.allSatisfy { $0 % b == 0 } } == true ? dy.layout : .plain
         let dy = dy.inLayout(layout)
         let plane = s.h * s.w
         var grads: [Tensor] = []
@@ -43,14 +43,14 @@ extension CPUBackend {
     }
 
     public func crop(_ x: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor {
-        let s = x.shape
+        let x = asPlanes(x), s = x.shape
         let y = Tensor(shape: Shape(s.n, s.c, height, width), layout: x.layout)
         copyWindow(from: x, top: top, left: left, to: y, dstTop: 0, dstLeft: 0, height: height, width: width)
         return y
     }
 
     public func cropBackward(_ dy: Tensor, shape: Shape, top: Int, left: Int) -> Tensor {
-        let layout: Layout = dy.layout == .blocked16 && shape.c % 16 == 0 ? .blocked16 : .plain
+        let layout: Layout = dy.layout.channelBlock != nil && dy.layout.fits(shape) ? dy.layout : .plain
         let dy = dy.inLayout(layout)
         let dx = Tensor.zeros(shape, layout: layout)
         copyWindow(from: dy, top: 0, left: 0, to: dx, dstTop: top, dstLeft: left, height: dy.shape.h, width: dy.shape.w)
@@ -58,7 +58,7 @@ extension CPUBackend {
     }
 
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
-        let s = x.shape
+        let x = asPlanes(x), s = x.shape
         let y = Tensor(shape: Shape(s.n, s.c, 2 * s.h, 2 * s.w), layout: x.layout)
         let g = PlaneGeometry(x), v = g.vector
         for plane in 0..<g.planes {
@@ -73,6 +73,7 @@ extension CPUBackend {
     }
 
     public func upsampleNearest2xBackward(_ dy: Tensor) -> Tensor {
+        let dy = asPlanes(dy)
         let s = Shape(dy.shape.n, dy.shape.c, dy.shape.h / 2, dy.shape.w / 2)
         let dx = Tensor.zeros(s, layout: dy.layout)
         let g = PlaneGeometry(dx), v = g.vector
@@ -89,14 +90,21 @@ extension CPUBackend {
     }
 }
 
+extension CPUBackend {
+    /// `x` in a layout that is a stack of planes (plain or blocked): an NHWC tensor, which this
+    /// backend only receives from elsewhere, is converted to plain.
+    func asPlanes(_ x: Tensor) -> Tensor { x.layout == .channelsLast ? relayout(x, to: .plain) : x }
+}
+
 /// A tensor as `planes` planes of H×W "pixels" of `vector` floats:
-/// plain: planes = N·C, vector = 1; blocked16: planes = N·C/16, vector = 16.
+/// plain: planes = N·C, vector = 1; blocked with b channels a block: planes = N·C/b, vector = b.
 struct PlaneGeometry {
     let planes, height, width, vector: Int
 
     init(_ t: Tensor) {
         let s = t.shape
-        vector = t.layout == .blocked16 ? 16 : 1
+        precondition(t.layout != .channelsLast, "[cpu] NHWC tensors are not copied as planes")
+        vector = t.layout.channelBlock ?? 1
         planes = s.n * s.c / vector
         height = s.h
         width = s.w

@@ -3,8 +3,9 @@ import CDNNL
 import CDNNLShim
 
 /// The CPU backend: oneDNN primitives for convolution, transposed convolution, batch norm,
-/// pooling, activations and sums; activations with a multiple of 16 channels are kept in
-/// oneDNN's blocked `nChw16c` layout from layer to layer, converted only at the edges.
+/// pooling, activations and sums; activations whose channels fill whole blocks are kept in the
+/// blocked layout oneDNN wants on this CPU (`nChw16c` with AVX-512, `nChw8c` with AVX2) from
+/// layer to layer, converted only at the edges.
 public final class CPUBackend: ComputeBackend {
     nonisolated(unsafe) public static let shared = CPUBackend()
 
@@ -13,6 +14,31 @@ public final class CPUBackend: ComputeBackend {
     var weightCache: [String: CachedWeights] = [:]
 
     public var name: String { "cpu-onednn" }
+
+    /// The layout of activations whose channels fill its blocks (`ActivationLayoutChoice`); others
+    /// stay plain. Changing it affects tensors made afterwards (layouts are part of every cache key).
+    public var activationLayout: Layout
+
+    /// Whether oneDNN has Winograd convolutions on this CPU and layout (AVX-512 only in oneDNN 2.6);
+    /// where it has none, Winograd requests compute directly.
+    public var winogradAvailable: Bool {
+        if let known = winogradProbe, known.layout == activationLayout { return known.available }
+        let available = ConvolutionAlgorithm.oneDNNHasWinograd(dnnl.engine, layout: activationLayout)
+        winogradProbe = (activationLayout, available)
+        return available
+    }
+    private var winogradProbe: (layout: Layout, available: Bool)?
+
+    /// The instruction set oneDNN runs on (the CPU's, capped by `ONEDNN_MAX_CPU_ISA`).
+    public var instructionSet: CPUInstructionSet { .effective }
+
+    /// What oneDNN ran since the last `clearImplementationRecord()`, by primitive kind and implementation.
+    public var implementationRecord: ImplementationRecord { dnnl.record }
+    public func clearImplementationRecord() { dnnl.record = ImplementationRecord() }
+
+    init() {
+        activationLayout = ActivationLayoutChoice.decide(dnnl.engine)
+    }
 
     /// OpenMP threads of oneDNN's primitives.
     public func setThreadCount(_ n: Int) { unet_set_num_threads(Int32(n)) }
@@ -43,11 +69,17 @@ public final class CPUBackend: ComputeBackend {
         convolutionPrecision = precision
     }
 
+    /// Per fused-convolution shape: whether oneDNN has only a reference kernel for the fusion.
+    var referenceFusions: [String: Bool] = [:]
+
     /// The last activation converted to bfloat16 for a convolution pass, so that the backward-weights
     /// pass reuses the output gradient that backward-data converted just before.
     var lastConversion: ConvertedActivation?
 
-    public func preferredLayout(channels: Int) -> Layout { channels % 16 == 0 ? .blocked16 : .plain }
+    public func preferredLayout(channels: Int) -> Layout {
+        guard let block = activationLayout.channelBlock, channels % block == 0 else { return .plain }
+        return activationLayout
+    }
 
     /// Number of primitives created so far (each is reused for every later call of the same shape).
     public var cachedPrimitiveCount: Int { dnnl.cachedPrimitiveCount }

@@ -31,7 +31,7 @@ extension CPUBackend {
     ///   `.direct`: bf16 only; `.winograd`: Winograd where it is tried, else bf16.
     /// - bf16 elsewhere: the float32 default.
     public func kernelCandidates(for pass: ConvolutionPass, weight w: Shape, geometry g: ConvGeometry, transposed t: Bool) -> [ConvolutionKernel] {
-        let winograd = convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t)
+        let winograd = convolutionAlgorithm.triesWinograd(weight: w, geometry: g, transposed: t) && winogradAvailable
         let float32: ConvolutionKernel = winograd ? .winograd : .direct
         guard convolutionPrecision == .bf16, Self.bf16Applies(weight: w, transposed: t) else { return [float32] }
         switch convolutionAlgorithm {

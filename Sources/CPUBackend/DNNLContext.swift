@@ -4,10 +4,13 @@ import CDNNLShim
 
 /// One oneDNN CPU engine and stream, plus the cache of primitives keyed by op and shape:
 /// a primitive is created the first time a shape is seen and reused on every later step.
+/// Every execution is counted by the implementation oneDNN chose (`record`), so a reference
+/// kernel cannot run unnoticed.
 final class DNNLContext {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
     private var cache: [String: DNNLPrimitive] = [:]
+    var record = ImplementationRecord()
 
     init() {
         var e: dnnl_engine_t?
@@ -23,6 +26,7 @@ final class DNNLContext {
         if let p = cache[key] { return p }
         let p = DNNLPrimitive(pd: make(), what: key)
         cache[key] = p
+        if p.isReference { ReferenceKernelWarning.report(p) }
         return p
     }
 
@@ -50,6 +54,7 @@ final class DNNLContext {
             execArgs.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: m))
         }
         check(dnnl_primitive_execute(primitive.handle, stream, Int32(execArgs.count), execArgs), "execute \(primitive.what)")
+        record.count(primitive)
         check(dnnl_stream_wait(stream), "wait \(primitive.what)")
         for m in memories { dnnl_memory_destroy(m) }
         withExtendedLifetime(scratchpad) {}
@@ -61,6 +66,10 @@ final class DNNLPrimitive {
     let pd: dnnl_primitive_desc_t
     let handle: dnnl_primitive_t
     let what: String
+    /// oneDNN's primitive kind (`convolution`, `batch_normalization`, …) and the name of the
+    /// implementation it chose (`jit:avx2`, `bnorm_jit:avx512_core`, `ref:any`, …).
+    let kind: String
+    let implementation: String
     /// The scratchpad the caller provides, and its size in bytes (0 where oneDNN manages it, or none is needed).
     let scratchpadMD: dnnl_memory_desc_t
     let scratchpadBytes: Int
@@ -68,12 +77,35 @@ final class DNNLPrimitive {
     init(pd: dnnl_primitive_desc_t, what: String) {
         self.pd = pd
         self.what = what
+        kind = DNNLPrimitive.kindName(pd)
+        implementation = DNNLPrimitive.implementationName(pd)
         var scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!.pointee
         scratchpadMD = scratch
         scratchpadBytes = unet_md_size(&scratch)
         var p: dnnl_primitive_t?
         check(dnnl_primitive_create(&p, pd), "primitive \(what)")
         handle = p!
+    }
+
+    /// Whether oneDNN fell back to a reference implementation: plain loops, 10–100× slower than its
+    /// JIT kernels (`ref:any`, `bnorm_ref:any`, …).
+    var isReference: Bool { DNNLPrimitive.isReference(implementation) }
+
+    static func isReference(_ implementation: String) -> Bool {
+        implementation.hasPrefix("ref") || implementation.contains("_ref")
+    }
+
+    static func implementationName(_ pd: const_dnnl_primitive_desc_t) -> String {
+        var name: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else { return "" }
+        return String(cString: name)
+    }
+
+    static func kindName(_ pd: const_dnnl_primitive_desc_t) -> String {
+        var kind = dnnl_undefined_primitive
+        guard dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0, &kind) == dnnl_success,
+              let name = dnnl_prim_kind2str(kind) else { return "unknown" }
+        return String(cString: name)
     }
 
     /// A memory descriptor the primitive chose (weights under `format_tag_any`, workspace).
@@ -108,6 +140,7 @@ func memoryDesc(_ shape: Shape, _ layout: Layout) -> dnnl_memory_desc_t { memory
 
 func formatTag(_ rank: Int, _ layout: Layout) -> dnnl_format_tag_t {
     if layout == .blocked16 { return dnnl_nChw16c }
+    if layout == .blocked8 { return dnnl_nChw8c }
     if layout == .channelsLast { precondition(rank == 4, "[cpu] NHWC needs 4 dimensions"); return dnnl_acdb }
     switch rank {
     case 1: return dnnl_a

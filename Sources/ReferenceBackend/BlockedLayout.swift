@@ -1,22 +1,23 @@
 import Tensors
 
-/// oneDNN's `nChw16c` (`Layout.blocked16`): element (n, c, h, w) of an [N,C,H,W] tensor lives at
-/// ((n·C/16 + c/16)·H·W + h·W + w)·16 + c mod 16. The reference backend never produces it; it only
+/// oneDNN's blocked layouts `nChw16c` and `nChw8c` (`Layout.blocked16`, `.blocked8`), b channels a
+/// block: element (n, c, h, w) of an [N,C,H,W] tensor lives at
+/// ((n·C/b + c/b)·H·W + h·W + w)·b + c mod b. The reference backend never produces them; it only
 /// converts tensors that another backend made.
 enum BlockedLayout {
-    static func offset(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ s: Shape) -> Int {
-        (((n * (s.c / 16) + c / 16) * s.h + h) * s.w + w) * 16 + c % 16
+    static func offset(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ s: Shape, block b: Int) -> Int {
+        (((n * (s.c / b) + c / b) * s.h + h) * s.w + w) * b + c % b
     }
 
-    static func unblock(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape) {
+    static func unblock(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape, block b: Int) {
         for n in 0..<s.n { for c in 0..<s.c { for h in 0..<s.h { for w in 0..<s.w {
-            dst[((n * s.c + c) * s.h + h) * s.w + w] = src[offset(n, c, h, w, s)]
+            dst[((n * s.c + c) * s.h + h) * s.w + w] = src[offset(n, c, h, w, s, block: b)]
         } } } }
     }
 
-    static func block(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape) {
+    static func block(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, shape s: Shape, block b: Int) {
         for n in 0..<s.n { for c in 0..<s.c { for h in 0..<s.h { for w in 0..<s.w {
-            dst[offset(n, c, h, w, s)] = src[((n * s.c + c) * s.h + h) * s.w + w]
+            dst[offset(n, c, h, w, s, block: b)] = src[((n * s.c + c) * s.h + h) * s.w + w]
         } } } }
     }
 }

@@ -4,7 +4,7 @@ import Tensors
 /// NCHW buffers, accumulating sums in Double. Readable and slow; it is the oracle other backends
 /// are checked against (Tests/ConformanceTests), not a backend to train real models with.
 ///
-/// Layouts: it stores everything `.plain`. A `.blocked16` input (made by another backend, e.g. a
+/// Layouts: it stores everything `.plain`. A blocked or NHWC input (made by another backend, e.g. a
 /// tensor read while this backend is current) is converted to plain first, so every result is
 /// plain; only `accumulate` writes in place into whatever layout its target has.
 /// It keeps no state between calls (no caches), so switching `Backend.current` to or from it is safe.
@@ -32,8 +32,8 @@ public final class ReferenceBackend: ComputeBackend {
         if x.layout != .plain && layout != .plain { return relayout(relayout(x, to: .plain), to: layout) }
         let y = Tensor(shape: x.shape, layout: layout)
         switch (x.layout, layout) {
-        case (.blocked16, _): BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape)
-        case (_, .blocked16): BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape)
+        case (.blocked16, _), (.blocked8, _): BlockedLayout.unblock(x.pointer, into: y.pointer, shape: x.shape, block: x.layout.channelBlock!)
+        case (_, .blocked16), (_, .blocked8): BlockedLayout.block(x.pointer, into: y.pointer, shape: x.shape, block: layout.channelBlock!)
         case (.channelsLast, _): ChannelsLast.toPlain(x.pointer, into: y.pointer, shape: x.shape)
         default: ChannelsLast.fromPlain(x.pointer, into: y.pointer, shape: x.shape)
         }

@@ -58,7 +58,8 @@ final class ElementwiseConformanceTests: XCTestCase {
         var rng = SeededGenerator(seed: 6)
         let s = Shape(2, 32, 3, 5)
         let values = randomValues(s.count, &rng)
-        for layout in [Layout.blocked16, .channelsLast] {
+        let layouts = [Layout.blocked16, .blocked8, .channelsLast]
+        for (i, layout) in layouts.enumerated() {
             for backend in [underTest, oracle] {
                 let laid = backend.relayout(Tensor(shape: s, scalars: values), to: layout)
                 XCTAssertEqual(laid.layout, layout)
@@ -66,7 +67,7 @@ final class ElementwiseConformanceTests: XCTestCase {
                 for reader in [underTest, oracle] {
                     let back = reader.relayout(laid, to: .plain)
                     XCTAssertEqual(Array(back.hostFloats), values, "\(backend.name)'s \(layout) tensor read by \(reader.name)")
-                    let other: Layout = layout == .blocked16 ? .channelsLast : .blocked16
+                    let other = layouts[(i + 1) % layouts.count]
                     // Each tensor held in a local: hostFloats points into its storage.
                     let crossed = reader.relayout(laid, to: other), crossedBack = reader.relayout(crossed, to: .plain)
                     XCTAssertEqual(crossed.layout, other)

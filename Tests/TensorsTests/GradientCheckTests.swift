@@ -53,7 +53,7 @@ final class GradientCheckTests: XCTestCase {
 
     /// The one-pass BN+ReLU of training mode equals BN followed by ReLU, forward and backward.
     func testFusedBatchNormReLUMatchesComposition() {
-        for (c, layout) in [(3, Layout.plain), (16, .blocked16)] {
+        for (c, layout) in [(3, Layout.plain), (16, .blocked16), (8, .blocked8)] {
             let x = randomTensor(2, c, 5, 4, rng: &rng), g = randomTensor(c, rng: &rng), b = randomTensor(c, rng: &rng)
             let dy = randomTensor(2, c, 5, 4, rng: &rng, requiresGrad: false)
             func run(fused: Bool) -> [[Float]] {

@@ -4,8 +4,10 @@ import ReferenceBackend
 @testable import Tensors
 @testable import CPUBackend
 
-/// Winograd 3×3 convolutions (the CPU backend's default for multiple-of-16 channels) against the
-/// plain-loop oracle, forward and both backward passes, and against the direct method.
+/// Winograd 3×3 convolutions (the CPU backend's default for multiple-of-16 channels where oneDNN
+/// has them: AVX-512) against the plain-loop oracle, forward and both backward passes, and against
+/// the direct method. Where oneDNN has no Winograd (AVX2), a Winograd request must compute exactly
+/// what the direct method does.
 final class WinogradTests: XCTestCase {
     override class func setUp() { super.setUp(); TestBackend.install() }
 
@@ -24,10 +26,11 @@ final class WinogradTests: XCTestCase {
         defer { backend.convolutionAlgorithm = saved }
         let xs = Shape(c.n, c.cin, c.h, c.w), ws = Shape(c.cout, c.cin, 3, 3)
         let g = ConvGeometry(stride: 1, padding: c.pad)
-        let xt = Tensor(shape: xs, scalars: x).inLayout(.blocked16), wt = Tensor(shape: ws, scalars: w)
+        let layout = backend.preferredLayout(channels: c.cin)
+        let xt = Tensor(shape: xs, scalars: x).inLayout(layout), wt = Tensor(shape: ws, scalars: w)
         let y = conv2d(xt, weight: wt, padding: c.pad)
         let dyt = Tensor(shape: y.shape, scalars: dy)
-        let dx = backend.convolutionBackwardData(dyt, weight: wt, inputShape: xs, inputLayout: .blocked16, geometry: g, transposed: false)
+        let dx = backend.convolutionBackwardData(dyt, weight: wt, inputShape: xs, inputLayout: layout, geometry: g, transposed: false)
         let (dw, _) = backend.convolutionBackwardWeights(xt, dyt, weightShape: ws, withBias: false, geometry: g, transposed: false)
         return (y.scalars, dx.scalars, dw.scalars)
     }
@@ -47,11 +50,18 @@ final class WinogradTests: XCTestCase {
             assertClose(wino.dx, dxRef, atol: 1e-4, rtol: 1e-4, "winograd backward data \(c)")
             assertClose(wino.dw, dwRef, atol: 1e-3, rtol: 1e-4, "winograd backward weights \(c)")
 
-            // A different algorithm really ran: the results differ from the direct method's, by rounding only.
             let direct = run(c, .direct, x: x, w: w, dy: dy)
-            XCTAssertNotEqual(wino.y, direct.y, "winograd forward fell back to direct for \(c)")
-            XCTAssertNotEqual(wino.dx, direct.dx, "winograd backward data fell back to direct for \(c)")
-            XCTAssertNotEqual(wino.dw, direct.dw, "winograd backward weights fell back to direct for \(c)")
+            if CPUBackend.shared.winogradAvailable {
+                // A different algorithm really ran: the results differ from the direct method's, by rounding only.
+                XCTAssertNotEqual(wino.y, direct.y, "winograd forward fell back to direct for \(c)")
+                XCTAssertNotEqual(wino.dx, direct.dx, "winograd backward data fell back to direct for \(c)")
+                XCTAssertNotEqual(wino.dw, direct.dw, "winograd backward weights fell back to direct for \(c)")
+            } else {
+                // The fallback: exactly the direct method.
+                XCTAssertEqual(wino.y, direct.y, "winograd forward without Winograd on this CPU \(c)")
+                XCTAssertEqual(wino.dx, direct.dx, "winograd backward data without Winograd on this CPU \(c)")
+                XCTAssertEqual(wino.dw, direct.dw, "winograd backward weights without Winograd on this CPU \(c)")
+            }
         }
     }
 
@@ -63,5 +73,23 @@ final class WinogradTests: XCTestCase {
         XCTAssertFalse(ConvolutionAlgorithm.auto.triesWinograd(weight: Shape(32, 16, 1, 1), geometry: g1, transposed: false))
         XCTAssertFalse(ConvolutionAlgorithm.auto.triesWinograd(weight: Shape(32, 16, 2, 2), geometry: g2, transposed: true))
         XCTAssertFalse(ConvolutionAlgorithm.direct.triesWinograd(weight: Shape(32, 16, 3, 3), geometry: g1, transposed: false))
+    }
+
+    /// Winograd is available exactly where oneDNN runs its Winograd kernel, as the backend's record
+    /// of implementations shows: AVX-512 has one, AVX2 none (oneDNN 2.6).
+    func testWinogradAvailabilityMatchesWhatRuns() {
+        let backend = CPUBackend.shared
+        var rng = SeededGenerator(seed: 4)
+        let c = cases[0]
+        let xs = Shape(c.n, c.cin, c.h, c.w), ws = Shape(c.cout, c.cin, 3, 3)
+        let x = randomArray(xs.count, &rng), w = randomArray(ws.count, &rng)
+        backend.clearImplementationRecord()
+        _ = run(c, .winograd, x: x, w: w, dy: randomArray(c.n * c.cout * (c.h - 2) * (c.w - 2), &rng))
+        let ran = backend.implementationRecord.executions.keys.filter { $0.kind == "convolution" }.map(\.implementation)
+        XCTAssertFalse(ran.isEmpty)
+        XCTAssertEqual(ran.contains { $0.contains("wino") }, backend.winogradAvailable,
+                       "ran \(ran) on \(backend.instructionSet.name); Winograd available: \(backend.winogradAvailable)")
+        XCTAssertEqual(backend.winogradAvailable, backend.instructionSet.hasAVX512 && backend.activationLayout == .blocked16,
+                       "oneDNN 2.6 has Winograd for AVX-512 and nChw16c only")
     }
 }

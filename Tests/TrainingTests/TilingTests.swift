@@ -26,6 +26,11 @@ final class TilingTests: XCTestCase {
         return body()
     }
 
+    /// What `predict` promises on every CPU: tiles are aligned so that every output pixel sees the
+    /// same inputs whatever the tile size, so probabilities agree to float rounding (the kernels
+    /// oneDNN picks may block their sums differently for another tile width: on AVX2 the direct
+    /// kernels differ by up to about 1e-5, on AVX-512 they were bit-identical), and a pixel's class
+    /// can change only where its two most likely classes are tied to within that rounding.
     func testTileSizeDoesNotChangeTheResult() {
         let (net, info) = model()
         var rng = SeededGenerator(seed: 2)
@@ -33,25 +38,43 @@ final class TilingTests: XCTestCase {
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
         let plans = (Predictor(model: net, info: info, tile: 60).plan(height: h, width: w), Predictor(model: net, info: info, tile: 140).plan(height: h, width: w))
         XCTAssertNotEqual(plans.0.inputSize, plans.1.inputSize)
-        // Direct convolutions: tiles aligned to 2^depth see exactly the same sums, bit for bit.
-        let (small, large) = with(.direct) {
-            (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
-             Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+        for algorithm in [ConvolutionAlgorithm.direct, .winograd] {
+            let (small, large) = with(algorithm) {
+                (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
+                 Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+            }
+            XCTAssertEqual(small.count, 3 * h * w)
+            assertSamePrediction(small, large, pixels: h * w, classes: 3, "\(algorithm), tiles 60 vs 140")
+            if algorithm == .direct {
+                // Probabilities sum to one everywhere.
+                for i in stride(from: 0, to: h * w, by: 97) {
+                    XCTAssertEqual(small[i] + small[h * w + i] + small[2 * h * w + i], 1, accuracy: 1e-5)
+                }
+            }
         }
-        XCTAssertEqual(small.count, 3 * h * w)
-        XCTAssertEqual(small, large, "tile size changed the prediction")
-        // Winograd (the default) transforms 4×4 output blocks counted from each tile's corner, so
-        // the rounding differs with the tile grid: equal to float rounding, not bit for bit.
-        let (smallW, largeW) = with(.winograd) {
-            (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
-             Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+    }
+
+    /// The promise above, for two class-major probability maps.
+    func assertSamePrediction(_ a: [Float], _ b: [Float], pixels: Int, classes: Int, _ what: String,
+                              file: StaticString = #filePath, line: UInt = #line) {
+        let rounding: Float = 1e-4
+        let largest = zip(a, b).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(largest, rounding, "\(what): probabilities differ by \(largest)", file: file, line: line)
+        func ranked(_ p: [Float], _ i: Int) -> (best: Int, margin: Float) {
+            let values = (0..<classes).map { p[$0 * pixels + i] }
+            let best = values.indices.max { values[$0] < values[$1] }!
+            let second = values.indices.filter { $0 != best }.map { values[$0] }.max()!
+            return (best, values[best] - second)
         }
-        XCTAssertLessThan(zip(smallW, largeW).map { abs($0 - $1) }.max()!, 1e-4)
-        XCTAssertLessThan(zip(smallW, small).map { abs($0 - $1) }.max()!, 1e-4)
-        // Probabilities sum to one everywhere.
-        for i in stride(from: 0, to: h * w, by: 97) {
-            XCTAssertEqual(small[i] + small[h * w + i] + small[2 * h * w + i], 1, accuracy: 1e-5)
+        var changed = 0
+        for i in 0..<pixels {
+            let (ra, rb) = (ranked(a, i), ranked(b, i))
+            guard ra.best != rb.best else { continue }
+            changed += 1
+            XCTAssertLessThan(min(ra.margin, rb.margin), 2 * rounding,
+                              "\(what): pixel \(i) changed class with margins \(ra.margin), \(rb.margin)", file: file, line: line)
         }
+        XCTAssertLessThanOrEqual(changed, pixels / 1000, "\(what): \(changed) of \(pixels) pixels changed class", file: file, line: line)
     }
 
     /// Test-time augmentation averages over symmetric copies, so its prediction commutes with
@@ -84,12 +107,18 @@ final class TilingTests: XCTestCase {
     }
 
     /// The planner counts the workspace the backend reports: Winograd's transformed maps make
-    /// each pixel dearer, so the same budget buys a smaller tile.
+    /// each pixel dearer, so the same budget buys a smaller tile; where oneDNN has no Winograd on
+    /// this CPU, nothing is reserved for it.
     func testTilePlanCountsTheBackendsConvolutionWorkspace() {
         let (_, info) = model()
         let c = info.configuration
         let direct = with(.direct) { (TilePlan.bytesPerPixel(c), TilePlan.tileSize(for: c, budgetBytes: 64 << 20, batch: 1, height: 4000, width: 4000)) }
         let winograd = with(.winograd) { (TilePlan.bytesPerPixel(c), TilePlan.tileSize(for: c, budgetBytes: 64 << 20, batch: 1, height: 4000, width: 4000)) }
+        guard CPUBackend.shared.winogradAvailable else {
+            XCTAssertEqual(winograd.0, direct.0, "no Winograd on this CPU, no workspace for it")
+            XCTAssertEqual(winograd.1, direct.1)
+            return
+        }
         XCTAssertEqual(winograd.0 - direct.0, 4 * 5 * 16, "2.5 × (16 + 16) floats per pixel")
         XCTAssertLessThan(winograd.1, direct.1)
     }

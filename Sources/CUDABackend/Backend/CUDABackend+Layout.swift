@@ -17,7 +17,7 @@ extension CUDABackend {
     /// NCHW ↔ NHWC with the `copy` kernels (float32 4-D tensors).
     public func relayout(_ x: Tensor, to layout: Layout) -> Tensor {
         if x.layout == layout { return x }
-        precondition(layout != .blocked16 && x.layout != .blocked16, "[\(device)] relayout \(x.layout) → \(layout): the CUDA backend has no blocked layout")
+        precondition(layout.channelBlock == nil && x.layout.channelBlock == nil, "[\(device)] relayout \(x.layout) → \(layout): the CUDA backend has no blocked layout")
         precondition(x.shape.rank == 4 && x.dtype == .float32, "[\(device)] relayout of \(x.shape) \(x.dtype): 4-D float32 only")
         let s = x.shape
         let y = tensor(s, layout: layout)

@@ -1,5 +1,5 @@
 /// A tensor: a shape, an element type (`dtype`), a memory layout, and storage on the device of
-/// the backend that allocated it. Activations are 4-D NCHW; the layout (`plain` or `blocked16`)
+/// the backend that allocated it. Activations are 4-D NCHW; the layout (`plain`, blocked or NHWC)
 /// is chosen by the backend and is invisible to callers that read values through `scalars`.
 ///
 /// There is no public raw pointer. Host code reads and writes values through explicit calls
@@ -29,8 +29,8 @@ public final class Tensor {
 
     /// An uninitialised tensor (contents undefined) in memory of the current backend.
     public init(shape: Shape, layout: Layout = .plain, dtype: DType = .float32, requiresGrad: Bool = false) {
-        precondition(layout == .plain || (shape.rank == 4 && (layout == .channelsLast || shape[1] % 16 == 0)),
-                     "[Tensor] \(layout) layout needs a 4-D shape\(layout == .blocked16 ? " with channels divisible by 16" : ""), got \(shape)")
+        precondition(layout.fits(shape),
+                     "[Tensor] \(layout) layout needs a 4-D shape\(layout.channelBlock.map { " with channels divisible by \($0)" } ?? ""), got \(shape)")
         self.shape = shape
         self.dtype = dtype
         self.layout = layout
