@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch and onnxruntime side of Tools/bench: the Swift U-Net's twin, timed on synthetic data.
+"""PyTorch, onnxruntime and OpenVINO side of Tools/bench: the Swift U-Net's twin, timed on synthetic data.
 
 The network is the faithful mirror in Tools/make_unet_fixtures.py (same blocks, crops, names),
 initialised with the Swift scheme (Sources/NN/Layers): convolution weights He-normal with
@@ -11,13 +11,21 @@ batch norm weight 1, bias 0. One measurement per process (--only):
   infer-frozen  torch.jit.trace + torch.jit.freeze in eval mode (folds batch norm into the convolutions)
   onnx          torch.onnx.export in eval mode, onnxruntime CPU with intra_op_num_threads=T,
                 inter_op_num_threads=1, sequential execution, all graph optimisations (it folds batch norm)
+  openvino      the same ONNX file compiled by OpenVINO's CPU plugin, INFERENCE_NUM_THREADS=T, one stream,
+                latency hint, INFERENCE_PRECISION_HINT=f32 (on AVX512_BF16 CPUs it would silently run bf16)
+
+Every result records the instruction set its side ran on (`isa`): PyTorch's ATen CPU capability
+(ATEN_CPU_CAPABILITY=avx2 lowers it), OpenVINO's optimisation capabilities and the precision it
+compiled for, and for onnxruntime (whose MLAS kernels dispatch on CPUID and cannot be capped) the
+CPU's widest vectors.
 
 It prints one JSON object with the keys `unet bench --json` prints (train_step_ms, infer_ms,
 peak_rss_mb, gflops_train, gflops_infer, ... ; FLOPs counted as in
 Sources/Training/Benchmark/ConvolutionFLOPs.swift), or a short text line without --json.
 
-When torch, numpy, onnx or onnxruntime are missing it creates .venv-bench in the repository root
-(python3 -m venv; CPU torch from download.pytorch.org, the rest from PyPI) and re-runs itself there.
+When torch, numpy, onnx, onnxruntime or openvino are missing it creates .venv-bench in the repository
+root (python3 -m venv; CPU torch from download.pytorch.org where reachable, else PyPI's; the rest from
+PyPI) and re-runs itself there.
 Set BENCH_PYTHON to an interpreter that already has them to skip that.
 """
 import argparse
@@ -34,6 +42,7 @@ try:
     import numpy as np  # noqa: F401  (torch.onnx and onnxruntime need it)
     import onnx  # noqa: F401
     import onnxruntime as ort
+    import openvino as ov
     import torch
     import torch.nn.functional as F
 except ImportError:
@@ -41,13 +50,14 @@ except ImportError:
     venv = os.path.join(ROOT, ".venv-bench")
     venv_python = os.path.join(venv, "bin", "python")
     if os.path.abspath(sys.executable) == os.path.abspath(venv_python):
-        sys.exit("torch, numpy, onnx or onnxruntime still missing in .venv-bench")
+        sys.exit("torch, numpy, onnx, onnxruntime or openvino still missing in .venv-bench")
     if not os.path.exists(venv_python):
-        print("bench_torch.py: creating .venv-bench (torch, numpy, onnx, onnxruntime)", file=sys.stderr)
+        print("bench_torch.py: creating .venv-bench (torch, numpy, onnx, onnxruntime, openvino)", file=sys.stderr)
         subprocess.check_call([sys.executable, "-m", "venv", venv])
     pip = [venv_python, "-m", "pip", "install", "--quiet"]
-    subprocess.check_call(pip + ["torch", "--index-url", "https://download.pytorch.org/whl/cpu"], stdout=sys.stderr)
-    subprocess.check_call(pip + ["numpy", "onnx", "onnxruntime", "onnxscript"], stdout=sys.stderr)
+    if subprocess.call(pip + ["torch", "--index-url", "https://download.pytorch.org/whl/cpu"], stdout=sys.stderr) != 0:
+        subprocess.check_call(pip + ["torch"], stdout=sys.stderr)
+    subprocess.check_call(pip + ["numpy", "onnx", "onnxruntime", "onnxscript", "openvino"], stdout=sys.stderr)
     os.execv(venv_python, [venv_python, os.path.abspath(__file__)] + sys.argv[1:])
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -140,6 +150,29 @@ def sgemm_rate(n=2048, repeats=5):
     return 2 * n ** 3 / (statistics.median(samples) / 1e3) / 1e9
 
 
+def export_onnx(model, x):
+    path = os.path.join(tempfile.mkdtemp(prefix="unet-bench-"), "unet.onnx")
+    with torch.no_grad():
+        try:
+            torch.onnx.export(model, (x,), path, input_names=["x"], output_names=["scores"], dynamo=False)
+        except TypeError:   # older torch without the dynamo argument
+            torch.onnx.export(model, (x,), path, input_names=["x"], output_names=["scores"])
+    return path
+
+
+def cpu_vectors():
+    """The widest vector instructions the CPU reports (onnxruntime uses the widest it has)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return "unknown"
+    for flag, name in (("avx512_bf16", "AVX-512 with BF16"), ("avx512f", "AVX-512"), ("avx2", "AVX2")):
+        if flag in flags:
+            return name
+    return "SSE"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--depth", type=int, default=4)
@@ -157,7 +190,7 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--only", choices=["train", "infer", "infer-frozen", "onnx"], default="train")
+    p.add_argument("--only", choices=["train", "infer", "infer-frozen", "onnx", "openvino"], default="train")
     p.add_argument("--sgemm", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
@@ -177,6 +210,7 @@ def main():
     fwd, train_flops = conv_flops(c, a.size, a.batch_size)
 
     result = {"train_step_ms": None, "infer_ms": None}
+    isa = "PyTorch ATen CPU capability " + torch.backends.cpu.get_cpu_capability()
     if a.only == "train":
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -208,14 +242,26 @@ def main():
             def run():
                 with torch.inference_mode():
                     return frozen(x)
+        elif a.only == "openvino":
+            path = export_onnx(model, x)
+            core = ov.Core()
+            compiled = core.compile_model(core.read_model(path), "CPU", {
+                "INFERENCE_NUM_THREADS": a.threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
+                "INFERENCE_PRECISION_HINT": "f32"})
+            hint = compiled.get_property("INFERENCE_PRECISION_HINT")
+            precision = hint.get_type_name() if hasattr(hint, "get_type_name") else str(hint)
+            name = f"OpenVINO {ov.__version__} CPU ({precision})"
+            inference_bn = "folded by OpenVINO's graph transformations"
+            isa = "OpenVINO capabilities " + ",".join(core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")) + f"; compiled for {precision}"
+            request = compiled.create_infer_request()
+            feed = x.numpy()
+
+            def run():
+                return request.infer([feed])
         else:
             name, inference_bn = f"onnxruntime {ort.__version__} CPU", "folded by onnxruntime's graph optimiser"
-            path = os.path.join(tempfile.mkdtemp(prefix="unet-bench-"), "unet.onnx")
-            with torch.no_grad():
-                try:
-                    torch.onnx.export(model, (x,), path, input_names=["x"], output_names=["scores"], dynamo=False)
-                except TypeError:   # older torch without the dynamo argument
-                    torch.onnx.export(model, (x,), path, input_names=["x"], output_names=["scores"])
+            isa = "onnxruntime MLAS, dispatched on CPUID: " + cpu_vectors()
+            path = export_onnx(model, x)
             so = ort.SessionOptions()
             so.intra_op_num_threads = a.threads
             so.inter_op_num_threads = 1
@@ -236,7 +282,7 @@ def main():
                   flop_convention=FLOP_CONVENTION, depth=a.depth, width=a.width, width_multiplier=a.width_multiplier,
                   padding=a.padding, block=a.block, upsampling=a.upsampling, batch_norm=a.batch_norm,
                   input_channels=a.channels, classes=a.classes, size=a.size, output_size=out, batch=a.batch_size,
-                  threads=a.threads, warmup=a.warmup, measure=a.only)
+                  threads=a.threads, warmup=a.warmup, measure=a.only, isa=isa)
     for k in ("gflops_train", "gflops_infer"):
         result.setdefault(k, None)
     if a.json:

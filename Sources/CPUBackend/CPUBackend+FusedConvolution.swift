@@ -4,9 +4,9 @@ import CDNNLShim
 
 /// Inference convolutions with oneDNN post-ops: the residual sum and the ReLU happen while the
 /// output tile is still in cache, instead of as two more passes over memory. Where oneDNN has only
-/// its reference implementation for the fused form (on AVX2 it did for a blocked output of the
-/// wrong width: 126 of 139 s of an inference), the convolution, the sum and the ReLU run as
-/// separate optimised primitives instead.
+/// its reference implementation for the fused form with the output's layout fixed (on AVX2 it did
+/// for a blocked output of the wrong width: 126 of 139 s of an inference), the convolution (free to
+/// choose its layouts), the sum and the ReLU run as separate optimised primitives instead.
 extension CPUBackend {
     public func fusedConvolution(_ x: Tensor, weight w: Tensor, bias b: Tensor?, geometry g: ConvGeometry,
                                  residual: Tensor?, relu: Bool) -> Tensor {
@@ -23,7 +23,7 @@ extension CPUBackend {
             y = Tensor(shape: yShape, layout: layout)
         }
         let base = "fused|\(x.shape)|\(x.layout)|\(w.shape)|\(b != nil)|\(g)|\(residual != nil)|\(relu)"
-        if (residual != nil || relu) && fusionRunsReference(base, x, w.shape, bias: b != nil, g, yShape, layout, residual != nil, relu) {
+        if fusionRunsReference(base, x, w.shape, bias: b != nil, g, yShape, layout, residual != nil, relu) {
             return unfusedConvolution(x, weight: w, bias: b, geometry: g, residual: residual, relu: relu)
         }
         // Timing runs (bf16's first call per shape) write into y too; with the sum post-op they

@@ -27,6 +27,7 @@ extension CPUBackend {
 
     public func batchNormTraining(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float, fusedReLU: Bool)
         -> (y: Tensor, mean: Tensor, variance: Tensor, context: AnyObject?) {
+        let x = x.inLayout(workingLayout(x.layout, channels: x.shape.c))
         let c = x.shape.c
         let p = bnPrimitive(x, UNET_FORWARD_TRAINING, eps: epsilon, flags: scaleShift | reluFlag(fusedReLU))
         let y = Tensor(shape: x.shape, layout: x.layout)
@@ -49,6 +50,7 @@ extension CPUBackend {
     }
 
     public func batchNormInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor {
+        let x = x.inLayout(workingLayout(x.layout, channels: x.shape.c))
         let c = x.shape.c
         let p = bnPrimitive(x, UNET_FORWARD_INFERENCE, eps: epsilon, flags: scaleShift | dnnl_use_global_stats.rawValue)
         let y = Tensor(shape: x.shape, layout: x.layout)
@@ -62,6 +64,7 @@ extension CPUBackend {
     public func batchNormBackward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor,
                                   epsilon: Float, statisticsFixed: Bool, fusedReLU: Bool, context: AnyObject?) -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
         let c = x.shape.c
+        let x = x.inLayout(workingLayout(x.layout, channels: c))
         let dy = dy.inLayout(x.layout)
         let flags = scaleShift | (statisticsFixed ? dnnl_use_global_stats.rawValue : 0) | reluFlag(fusedReLU)
         let p = bnPrimitive(x, UNET_BACKWARD, eps: epsilon, flags: flags)

@@ -37,6 +37,7 @@ extension CPUBackend {
     public func pool(_ x: Tensor, kind: PoolKind, geometry g: PoolGeometry, training: Bool) -> (y: Tensor, context: AnyObject?) {
         precondition(x.shape.h >= g.kernel && x.shape.w >= g.kernel, "[pool] input \(x.shape) smaller than the \(g.kernel)x\(g.kernel) window")
         let needsWorkspace = training && kind == .max
+        let x = x.inLayout(workingLayout(x.layout, channels: x.shape.c))
         let p = poolPrimitive(x.shape, x.layout, kind, g, needsWorkspace ? UNET_FORWARD_TRAINING : UNET_FORWARD_INFERENCE)
         let y = Tensor(shape: Shape(x.shape.n, x.shape.c, g.output(x.shape.h), g.output(x.shape.w)), layout: x.layout)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
@@ -54,6 +55,7 @@ extension CPUBackend {
 
     public func poolBackward(_ dy: Tensor, inputShape: Shape, inputLayout: Layout, kind: PoolKind, geometry g: PoolGeometry,
                              context: AnyObject?) -> Tensor {
+        let inputLayout = workingLayout(inputLayout, channels: inputShape.c)
         let dy = dy.inLayout(inputLayout)
         let p = poolPrimitive(inputShape, inputLayout, kind, g, UNET_BACKWARD)
         let dx = Tensor(shape: inputShape, layout: inputLayout)

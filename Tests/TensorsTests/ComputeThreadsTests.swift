@@ -1,5 +1,6 @@
 import CPUBackend
-import Tensors
+import Foundation
+@testable import Tensors
 import XCTest
 import TestSupport
 
@@ -19,5 +20,29 @@ final class ComputeThreadsTests: XCTestCase {
         }
         XCTAssertThrowsError(try ComputeThreads.set(0))
         XCTAssertThrowsError(try ComputeThreads.set(ComputeThreads.maximum + 1))
+    }
+}
+
+/// The default thread count: the cores this process may use, not the machine's.
+final class UsableCoresTests: XCTestCase {
+    func testCgroupQuotaIsRoundedUpToWholeCores() {
+        XCTAssertNil(UsableCores.cores(fromCPUMax: "max 100000\n"), "no quota")
+        XCTAssertEqual(UsableCores.cores(fromCPUMax: "200000 100000\n"), 2)
+        XCTAssertEqual(UsableCores.cores(fromCPUMax: "150000 100000"), 2, "1.5 cores: two threads, each used part-time")
+        XCTAssertEqual(UsableCores.cores(fromCPUMax: "50000 100000"), 1)
+        XCTAssertNil(UsableCores.cores(fromCPUMax: "garbage"))
+        XCTAssertNil(UsableCores.cores(quota: "-1", period: "100000"), "cgroup v1's 'no quota'")
+        XCTAssertEqual(UsableCores.cores(quota: "400000\n", period: "100000\n"), 4)
+    }
+
+    func testAffinityMaskIsCountedFromProcStatus() {
+        let status = "Name:\tunet\nCpus_allowed:\t00000000,0000000f\nCpus_allowed_list:\t0-3\n"
+        XCTAssertEqual(UsableCores.cpus(fromStatus: status), 4)
+        XCTAssertEqual(UsableCores.cpus(fromStatus: "Cpus_allowed:\t1\n"), 1)
+        XCTAssertEqual(UsableCores.cpus(fromStatus: "Cpus_allowed:\tffffffff,ffffffff\n"), 64)
+        XCTAssertNil(UsableCores.cpus(fromStatus: "Name:\tunet\n"))
+        // Here: at least one, at most the machine's CPUs.
+        XCTAssertGreaterThanOrEqual(UsableCores.count, 1)
+        XCTAssertLessThanOrEqual(UsableCores.count, ProcessInfo.processInfo.processorCount)
     }
 }

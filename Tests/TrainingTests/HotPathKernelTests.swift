@@ -112,4 +112,31 @@ final class HotPathKernelTests: XCTestCase {
         XCTAssertEqual(bn.map(\.isReference), [true], "\(bn)")
         XCTAssertEqual(backend.implementationRecord.referenceCount, 1)
     }
+
+    /// A tensor that arrives in the blocked layout of the other width (made under a forced layout,
+    /// or by a process on another CPU) is brought to this CPU's layout for batch norm and pooling
+    /// instead of running their reference loops; the values are the same.
+    func testForeignBlockedTensorsAvoidReferenceBatchNormAndPooling() throws {
+        let backend = CPUBackend.shared
+        guard Backend.current === backend else { throw XCTSkip("the CPU backend is not the one under test") }
+        try XCTSkipIf(ProcessInfo.processInfo.environment["UNET_CPU_LAYOUT"] != nil, "UNET_CPU_LAYOUT forces the layout")
+        let foreign: Layout = backend.activationLayout == .blocked8 ? .blocked16 : .blocked8
+        var rng = SeededGenerator(seed: 5)
+        let plain = Tensor.randomNormal(Shape(2, 32, 10, 10), using: &rng)
+        let g = Tensor.randomNormal(Shape(32), using: &rng), b = Tensor.randomNormal(Shape(32), using: &rng)
+        func run(_ x: Tensor) -> [[Float]] {
+            let (y, mean, variance, context) = backend.batchNormTraining(x, gamma: g, beta: b, epsilon: 1e-5, fusedReLU: true)
+            let back = backend.batchNormBackward(y, x: x, gamma: g, beta: b, mean: mean, variance: variance, epsilon: 1e-5,
+                                                 statisticsFixed: false, fusedReLU: true, context: context)
+            let (pooled, poolContext) = backend.pool(y, kind: .max, geometry: PoolGeometry(kernel: 2, stride: 2), training: true)
+            let dx = backend.poolBackward(pooled, inputShape: y.shape, inputLayout: y.layout, kind: .max,
+                                          geometry: PoolGeometry(kernel: 2, stride: 2), context: poolContext)
+            return [y.scalars, mean.scalars, variance.scalars, back.dx.scalars, back.dgamma.scalars, pooled.scalars, dx.scalars]
+        }
+        let natural = run(plain.inLayout(backend.activationLayout))
+        backend.clearImplementationRecord()
+        let converted = run(plain.inLayout(foreign))
+        XCTAssertEqual(backend.implementationRecord.referenceCount, 0, "\(backend.implementationRecord.referenceExecutions)")
+        for (a, e) in zip(converted, natural) { XCTAssertEqual(a, e) }
+    }
 }

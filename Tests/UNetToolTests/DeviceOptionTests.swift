@@ -70,7 +70,8 @@ final class CUDADeviceChoiceTests: XCTestCase {
     func testInfoDevicesListsTheCPUAndWhatIsMissing() throws {
         let listing = try requireNoGPU()
         let lines = listing.split(separator: "\n").map(String.init)
-        XCTAssertTrue(lines.first?.hasPrefix("cpu          oneDNN, ") ?? false, listing)
+        XCTAssertTrue(lines.first?.hasPrefix("cpu          oneDNN on ") ?? false, listing)
+        XCTAssertTrue(lines.first?.contains("usable cores of \(ProcessInfo.processInfo.processorCount)") ?? false, listing)
         for label in ["cuda driver  ", "cudnn        ", "nvrtc        "] {
             XCTAssertEqual(lines.filter { $0.hasPrefix(label) }.count, 1, "one \(label)line in\n\(listing)")
         }

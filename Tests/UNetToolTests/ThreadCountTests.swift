@@ -37,4 +37,21 @@ final class ThreadCountTests: XCTestCase {
             XCTAssertTrue(r.error.contains("Error: --workers must be between 1 and 64 (got \(n))"), r.error)
         }
     }
+
+    /// Without `--threads` the tool uses the cores this process may use: bound to one CPU
+    /// (`taskset`, a batch scheduler, `mpirun --bind-to core`), it computes with one thread
+    /// instead of oversubscribing the bound core with one per core of the machine.
+    func testDefaultThreadsFollowTheAffinityMask() throws {
+        let taskset = "/usr/bin/taskset"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: taskset), "no taskset")
+        guard let unet = ToolRunner.executable else { throw XCTSkip("the unet executable was not built beside the tests") }
+        let info = try ToolRunner.run(["-c", "0", unet, "info", "--devices"], executable: taskset, timeout: 60)
+        XCTAssertEqual(info.status, 0, info.error)
+        XCTAssertTrue(info.output.contains(", 1 usable cores of "), info.output)
+        let bench = try ToolRunner.run(["-c", "0", unet, "bench", "--depth", "1", "--width", "8", "--size", "20", "--steps", "1",
+                                        "--warmup", "0", "--no-sgemm", "--json"], executable: taskset, timeout: 120)
+        XCTAssertEqual(bench.status, 0, bench.error)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any])
+        XCTAssertEqual(report["threads"] as? Int, 1, bench.output)
+    }
 }

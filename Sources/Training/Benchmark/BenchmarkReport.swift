@@ -27,6 +27,11 @@ public struct BenchmarkReport {
     /// its cache), and the most its tensors held at once.
     public var peakDeviceReserved: Double?
     public var peakDeviceLive: Double?
+    /// The CPU backend's own account: the instruction set oneDNN ran on, the activation layout, and
+    /// the reference (unoptimised) kernels it executed, "kind implementation" → executions.
+    public var cpuInstructionSet: String?
+    public var activationLayout: String?
+    public var referenceKernels: [String: Int]?
     /// Data-parallel ranks that ran the training steps together (mpirun), each with `batch` inputs.
     public var ranks = 1
     /// Training inputs per second over all ranks, from the median step.
@@ -73,6 +78,10 @@ public struct BenchmarkReport {
             "size": inputSize, "output_size": outputSize, "batch": batch, "threads": threads, "warmup": warmup,
             "precision": precision.rawValue,
             "ranks": ranks, "train_images_per_s": opt(trainingImagesPerSecond),
+            "cpu_isa": cpuInstructionSet.map { $0 as Any } ?? NSNull(),
+            "activation_layout": activationLayout.map { $0 as Any } ?? NSNull(),
+            "reference_kernels": referenceKernels.map { $0 as Any } ?? NSNull(),
+            "reference_kernel_executions": referenceKernels.map { $0.values.reduce(0, +) as Any } ?? NSNull(),
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -104,6 +113,11 @@ public struct BenchmarkReport {
         if let peakRSS { lines.append(String(format: "peak resident memory: %.0f MiB (VmHWM of this process)", peakRSS)) }
         if let peakDeviceReserved, let peakDeviceLive {
             lines.append(String(format: "peak device memory: %.0f MiB taken from the device, %.0f MiB in tensors at once", peakDeviceReserved, peakDeviceLive))
+        }
+        if let cpuInstructionSet, let activationLayout, let referenceKernels {
+            let reference = referenceKernels.isEmpty ? "no reference kernels"
+                : "reference kernels: " + referenceKernels.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            lines.append("oneDNN on \(cpuInstructionSet), activations \(activationLayout), \(reference)")
         }
         if let sgemmRate { lines.append(String(format: "SGEMM 2048² (dnnl_sgemm), same threads: %.1f GFLOP/s", sgemmRate)) }
         return lines.joined(separator: "\n")

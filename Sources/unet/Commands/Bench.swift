@@ -77,16 +77,25 @@ struct Bench: ParsableCommand {
     /// all-reduced) and inference; rank 0 reports its own times and the ranks' images per second.
     private func bench(_ world: MPIWorld?) throws {
         try compute.activate()
-        let threads = compute.threads ?? Ranks.defaultThreads(world) ?? min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximum)
+        let threads = compute.threads ?? Ranks.defaultThreads(world) ?? min(UsableCores.count, ComputeThreads.maximum)
         try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
         bench.reducer = Ranks.reducer(world)
         var report = BenchmarkReport(configuration: network, inputSize: inputSize, batch: batchSize, threads: threads, warmup: warmup)
         report.precision = Backend.current.convolutionPrecision
         report.ranks = world?.size ?? 1
+        let cpu = Backend.current as? CPUBackend
+        cpu?.clearImplementationRecord()
         if only != .infer { report.training = bench.timeTraining(warmup: warmup, steps: steps) }
         if only != .train { report.inference = bench.timeInference(warmup: warmup, repeats: steps) }
         report.peakRSS = peakResidentMegabytes()
+        if let cpu {
+            report.cpuInstructionSet = cpu.instructionSet.name
+            report.activationLayout = cpu.activationLayout.description
+            report.referenceKernels = Dictionary(uniqueKeysWithValues: cpu.implementationRecord.referenceExecutions.map {
+                ("\($0.key.kind) \($0.key.implementation)", $0.value)
+            })
+        }
         if let gpu = Backend.current as? CUDABackend {
             report.implementation = "unet (Swift, CUDA: \(gpu.name))"
             report.peakDeviceReserved = Double(gpu.peakReservedBytes) / 1_048_576

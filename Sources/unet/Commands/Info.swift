@@ -1,6 +1,8 @@
 import ArgumentParser
+import CPUBackend
 import CUDABackend
 import Foundation
+import Tensors
 import Training
 
 /// `unet info`: what a checkpoint holds, or which compute devices this machine has.
@@ -50,7 +52,9 @@ struct Info: ParsableCommand {
     }
 
     func listDevices() {
-        print("cpu          oneDNN, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let cpu = CPUBackend.shared
+        print("cpu          oneDNN on \(cpu.instructionSet.name), activations \(cpu.activationLayout), Winograd \(cpu.winogradAvailable ? "yes" : "no"), "
+              + "\(UsableCores.count) usable cores of \(ProcessInfo.processInfo.processorCount)")
         for line in CUDADeviceInventory.probe().lines { print(line) }
     }
 }

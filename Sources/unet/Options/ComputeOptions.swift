@@ -12,7 +12,7 @@ struct ComputeOptions: ParsableArguments {
         else cpu; the choice is reported), or reference (plain loops: slow, for checking results).
         """, valueName: "device"))
     var device: DeviceChoice = .cpu
-    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: the cores this process may use: its CPU affinity, capped by a cgroup CPU quota).")
     var threads: Int?
     @Option(help: "Convolution arithmetic: fp32 (default; strict float32 on a GPU too), tf32 (GPU only: TF32 tensor-core convolutions) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX, or an NVIDIA GPU of compute capability 8.0 or later).")
     var precision: Precision = .fp32
@@ -21,11 +21,11 @@ struct ComputeOptions: ParsableArguments {
         if let threads, let problem = ComputeThreads.problem(with: threads) { throw ValidationError("--" + problem) }
     }
 
-    /// Chooses the device for the rest of the process, then its thread count (when given) and
+    /// Chooses the device for the rest of the process, then its thread count (given, else the usable cores) and
     /// its convolution precision (refused, with the reason, where the device cannot compute in it).
     func activate() throws {
         Backend.use(try DeviceSelection.backend(for: device))
-        if let threads { try ComputeThreads.set(threads) }
+        try ComputeThreads.set(threads ?? min(UsableCores.count, ComputeThreads.maximum))
         do {
             try Backend.current.setConvolutionPrecision(precision)
         } catch let error as PrecisionUnavailable {

@@ -60,9 +60,8 @@ enum Ranks {
     /// already made the share).
     static func defaultThreads(_ world: MPIWorld?) -> Int? {
         guard let world, world.size > 1, let local = world.launch.localSize, local > 1 else { return nil }
-        let info = ProcessInfo.processInfo
-        let usable = info.activeProcessorCount
-        let share = usable < info.processorCount ? usable : usable / local
+        let usable = UsableCores.count
+        let share = usable < ProcessInfo.processInfo.processorCount ? usable : usable / local
         return min(max(1, share), ComputeThreads.maximum)
     }
 }
