@@ -11,7 +11,11 @@ import Glibc
 /// allocation would make live + cached memory exceed the most live memory seen so far, and large
 /// buffers are mapped directly (not from malloc's heap, whose freed space is rarely returned to
 /// the system and which grows by fragmentation). Large mappings ask for transparent huge pages:
-/// 512× fewer page faults and TLB misses on multi-megabyte activations.
+/// 512× fewer page faults and TLB misses on multi-megabyte activations. Where no cached buffer is
+/// about the right size and fresh memory would mean evicting, a larger cached buffer serves: with
+/// best fit alone a training step of config B mapped (and the kernel zeroed) 33 fresh buffers every
+/// step, 15% of the step's time on a 2-core AVX2 EPYC; now none after the first steps, for a peak
+/// resident set 22% higher (419 → 512 MiB; PyTorch's is 1363).
 final class BufferPool {
     static let shared = BufferPool()
 
@@ -61,10 +65,23 @@ final class BufferPool {
             pthread_mutex_unlock(&lock)
             return (block.pointer, block.bytes)
         }
+        // No buffer of about the right size. Where fresh memory would push live + cached past the peak
+        // (plus headroom), so that cached buffers would be given back and the fresh pages faulted in
+        // and zeroed, the smallest cached buffer that is large enough serves instead, however much
+        // larger: its pages are resident already.
+        let limit = Int(Double(max(peakLiveBytes, liveBytes + bytes)) * Self.headroom)
+        if liveBytes + cachedBytes + bytes > limit,
+           let larger = free.indices.filter({ free[$0].bytes >= requested }).min(by: { free[$0].bytes < free[$1].bytes }) {
+            let block = free.remove(at: larger)
+            cachedBytes -= block.bytes
+            liveBytes += block.bytes
+            peakLiveBytes = max(peakLiveBytes, liveBytes)
+            pthread_mutex_unlock(&lock)
+            return (block.pointer, block.bytes)
+        }
         // Give cached buffers back, largest first, rather than let live + cached exceed the peak (plus headroom).
         var released: [(UnsafeMutableRawPointer, Int)] = []
         free.sort { $0.bytes < $1.bytes }
-        let limit = Int(Double(max(peakLiveBytes, liveBytes + bytes)) * Self.headroom)
         while let last = free.last, liveBytes + cachedBytes + bytes > limit {
             free.removeLast()
             cachedBytes -= last.bytes
