@@ -45,4 +45,17 @@ final class UsableCoresTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(UsableCores.count, 1)
         XCTAssertLessThanOrEqual(UsableCores.count, ProcessInfo.processInfo.processorCount)
     }
+
+    func testBusyCoresAreCountedFromTwoProcStatSnapshots() {
+        let before = "cpu  300 0 100 600 0 0 0 0 0 0\ncpu0 100 0 50 350 0 0 0 0 0 0\ncpu1 200 0 50 250 0 0 0 0 0 0\nintr 1 2 3\n"
+        // cpu0: 10 busy of 100; cpu1: 90 busy of 100 (80 user, 5 system, 5 steal); cpu2 not allowed.
+        let after = "cpu  400 0 110 700 0 0 0 0 0 0\ncpu0 105 0 55 440 0 0 0 0 0 0\ncpu1 280 0 55 255 0 0 0 5 0 0\n"
+        XCTAssertEqual(UsableCores.busyCPUs(before: before, after: after, among: [0, 1]), 1)
+        XCTAssertEqual(UsableCores.busyCPUs(before: before, after: after, among: [0]), 0)
+        XCTAssertEqual(UsableCores.busyCPUs(before: before, after: before, among: [0, 1]), 0, "no time passed")
+        XCTAssertEqual(UsableCores.cpuList("0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11])
+        XCTAssertNil(UsableCores.cpuList("x"))
+        XCTAssertGreaterThanOrEqual(UsableCores.idleCount(sample: 0.05), 1)
+        XCTAssertLessThanOrEqual(UsableCores.idleCount(sample: 0.05), UsableCores.count)
+    }
 }

@@ -54,4 +54,30 @@ final class ThreadCountTests: XCTestCase {
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any])
         XCTAssertEqual(report["threads"] as? Int, 1, bench.output)
     }
+
+    /// A core kept busy by another process is left to it: bound to CPUs 0 and 1 with a busy loop on
+    /// CPU 1, the tool computes with one thread and says why.
+    func testDefaultThreadsLeaveABusyCoreAlone() throws {
+        let taskset = "/usr/bin/taskset"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: taskset), "no taskset")
+        try XCTSkipUnless(ProcessInfo.processInfo.processorCount >= 2, "one CPU")
+        guard let unet = ToolRunner.executable else { throw XCTSkip("the unet executable was not built beside the tests") }
+        let busy = Process()
+        busy.executableURL = URL(fileURLWithPath: taskset)
+        busy.arguments = ["-c", "1", "/bin/sh", "-c", "while :; do :; done"]
+        try busy.run()
+        defer { busy.terminate(); busy.waitUntilExit() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let bench = try ToolRunner.run(["-c", "0,1", unet, "bench", "--depth", "1", "--width", "8", "--size", "20", "--steps", "1",
+                                        "--warmup", "0", "--no-sgemm", "--json"], executable: taskset, timeout: 120)
+        XCTAssertEqual(bench.status, 0, bench.error)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any])
+        XCTAssertEqual(report["threads"] as? Int, 1, bench.output)
+        XCTAssertTrue(bench.error.contains("1 of 2 usable cores are busy with other processes; computing with 1 thread"), bench.error)
+        let given = try ToolRunner.run(["-c", "0,1", unet, "bench", "--depth", "1", "--width", "8", "--size", "20", "--steps", "1",
+                                        "--warmup", "0", "--no-sgemm", "--json", "--threads", "2"], executable: taskset, timeout: 120)
+        let explicit = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(given.output.utf8)) as? [String: Any])
+        XCTAssertEqual(explicit["threads"] as? Int, 2, "--threads wins")
+        XCTAssertFalse(given.error.contains("busy with other processes"), given.error)
+    }
 }

@@ -77,7 +77,7 @@ struct Bench: ParsableCommand {
     /// all-reduced) and inference; rank 0 reports its own times and the ranks' images per second.
     private func bench(_ world: MPIWorld?) throws {
         try compute.activate()
-        let threads = compute.threads ?? Ranks.defaultThreads(world) ?? min(UsableCores.count, ComputeThreads.maximum)
+        let threads = compute.threads ?? Ranks.defaultThreads(world) ?? ComputeThreads.count
         try ComputeThreads.set(threads)
         let bench = ModelBenchmark(configuration: network, inputSize: inputSize, batch: batchSize, seed: seed)
         bench.reducer = Ranks.reducer(world)

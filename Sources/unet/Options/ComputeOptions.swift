@@ -12,7 +12,7 @@ struct ComputeOptions: ParsableArguments {
         else cpu; the choice is reported), or reference (plain loops: slow, for checking results).
         """, valueName: "device"))
     var device: DeviceChoice = .cpu
-    @Option(parsing: .unconditional, help: "Compute threads (default: the cores this process may use: its CPU affinity, capped by a cgroup CPU quota).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: the cores this process may use, by its CPU affinity and cgroup quota, less those other processes keep busy at start-up).")
     var threads: Int?
     @Option(help: "Convolution arithmetic: fp32 (default; strict float32 on a GPU too), tf32 (GPU only: TF32 tensor-core convolutions) or bf16 (bfloat16 convolutions where they are faster, float32 weights, optimizer, losses and batch norm; needs a CPU with AVX512_BF16 or AMX, or an NVIDIA GPU of compute capability 8.0 or later).")
     var precision: Precision = .fp32
@@ -25,12 +25,25 @@ struct ComputeOptions: ParsableArguments {
     /// its convolution precision (refused, with the reason, where the device cannot compute in it).
     func activate() throws {
         Backend.use(try DeviceSelection.backend(for: device))
-        try ComputeThreads.set(threads ?? min(UsableCores.count, ComputeThreads.maximum))
+        try ComputeThreads.set(threads ?? Self.defaultThreads())
         do {
             try Backend.current.setConvolutionPrecision(precision)
         } catch let error as PrecisionUnavailable {
             throw PrecisionUnavailable("--precision \(precision): \(error.description); use --precision fp32")
         }
+    }
+}
+
+extension ComputeOptions {
+    /// The usable cores less those other processes keep busy now; says so when that is fewer.
+    static func defaultThreads() -> Int {
+        let usable = min(UsableCores.count, ComputeThreads.maximum)
+        guard usable > 1 else { return usable }
+        let idle = UsableCores.idleCount()
+        if idle < usable {
+            DeviceSelection.note("unet: \(usable - idle) of \(usable) usable cores are busy with other processes; computing with \(idle) thread\(idle == 1 ? "" : "s") (--threads sets the count)")
+        }
+        return idle
     }
 }
 
