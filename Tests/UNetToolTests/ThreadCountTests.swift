@@ -80,4 +80,33 @@ final class ThreadCountTests: XCTestCase {
         XCTAssertEqual(explicit["threads"] as? Int, 2, "--threads wins")
         XCTAssertFalse(given.error.contains("busy with other processes"), given.error)
     }
+
+    /// The weights depend on the thread count, so a training run that left a busy core alone
+    /// stores its count: the resume computes with it again, whatever the load then.
+    func testATrainingRunStoresTheCountItChoseBesideABusyCore() throws {
+        let taskset = "/usr/bin/taskset"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: taskset), "no taskset")
+        try XCTSkipUnless(ProcessInfo.processInfo.processorCount >= 2, "one CPU")
+        guard let unet = ToolRunner.executable else { throw XCTSkip("the unet executable was not built beside the tests") }
+        let data = try noiseDataset("unet-busy-threads", seed: 5)
+        let run = try scratchDirectory("busy-threads") + "/run"
+        let busy = Process()
+        busy.executableURL = URL(fileURLWithPath: taskset)
+        busy.arguments = ["-c", "1", "/bin/sh", "-c", "while :; do :; done"]
+        try busy.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        let trained = try ToolRunner.run(["-c", "0,1", unet, "train", "--data", data, "--out", run, "--width", "4", "--depth", "1",
+                                          "--steps", "2", "--no-plan"], executable: taskset, timeout: 300)
+        busy.terminate(); busy.waitUntilExit()
+        XCTAssertEqual(trained.status, 0, trained.error)
+        XCTAssertTrue((trained.output + trained.error).contains(" 1 threads,"), trained.output + trained.error)
+        let options = try String(contentsOfFile: run + "/options.json", encoding: .utf8)
+        XCTAssertTrue(options.replacingOccurrences(of: " ", with: "").contains("\"threads\":1"), options)
+        let resumed = try ToolRunner.run(["-c", "0,1", unet, "train", "--resume", run + "/last.safetensors", "--steps", "3"],
+                                         executable: taskset, timeout: 300)
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        XCTAssertTrue((resumed.output + resumed.error).contains(" 1 threads,"),
+                      "the resume keeps the stored count, with both cores idle:\n\(resumed.output)\n\(resumed.error)")
+        XCTAssertFalse(resumed.error.contains("busy with other processes"), resumed.error)
+    }
 }

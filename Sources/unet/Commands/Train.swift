@@ -354,7 +354,7 @@ struct Train: ParsableCommand {
     /// Trains as one rank of `world` (alone when nil); only rank 0 writes and prints.
     private func train(_ world: MPIWorld?) throws {
         StopSignal.install()
-        try compute.activate()
+        try compute.activate(leavingBusyCores: resume == nil)
         if compute.threads == nil, let threads = Ranks.defaultThreads(world) { try ComputeThreads.set(threads) }
         let reducer = Ranks.reducer(world)
         let primary = reducer.isPrimary
@@ -384,7 +384,12 @@ struct Train: ParsableCommand {
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
             let (plan, planned) = try makePlan(primary: primary, ranks: reducer.worldSize)
-            let options = try makeOptions(plan: plan)
+            var options = try makeOptions(plan: plan)
+            // Fewer threads than usable cores because others were busy: stored with the run, so that
+            // a resume computes with the same count (the weights depend on it) whatever the load then.
+            if compute.threads == nil, world == nil, ComputeThreads.count < min(UsableCores.count, ComputeThreads.maximum) {
+                options.threads = ComputeThreads.count
+            }
             if primary, let plan {
                 print(PlanFile.summary(plan, path: self.plan, overridden: planOverrides(plan)))
                 fflush(stdout)

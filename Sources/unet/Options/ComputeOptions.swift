@@ -23,9 +23,11 @@ struct ComputeOptions: ParsableArguments {
 
     /// Chooses the device for the rest of the process, then its thread count (given, else the usable cores) and
     /// its convolution precision (refused, with the reason, where the device cannot compute in it).
-    func activate() throws {
+    /// `leavingBusyCores: false` keeps the plain usable-core count (a resumed training run, whose
+    /// weights depend on the thread count, must not change it with the machine's momentary load).
+    func activate(leavingBusyCores: Bool = true) throws {
         Backend.use(try DeviceSelection.backend(for: device))
-        try ComputeThreads.set(threads ?? Self.defaultThreads())
+        try ComputeThreads.set(threads ?? (leavingBusyCores ? Self.defaultThreads() : min(UsableCores.count, ComputeThreads.maximum)))
         do {
             try Backend.current.setConvolutionPrecision(precision)
         } catch let error as PrecisionUnavailable {
