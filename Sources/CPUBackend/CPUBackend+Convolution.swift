@@ -131,7 +131,7 @@ extension CPUBackend {
             let bf16Dst = pass == UNET_BACKWARD_DATA || pass == UNET_BACKWARD_WEIGHTS ? unet_md_bf16(&d) : dst
             let bf16Weights = pass == UNET_BACKWARD_WEIGHTS ? f32Weights : unet_md_bf16(&w16)
             if let pd = create(winograd: false, bf16Src, bf16Weights, bf16Dst) {
-                if !implementationName(pd).hasPrefix("ref") { return pd }
+                if !DNNLPrimitive.isReference(DNNLPrimitive.implementationName(pd)) { return pd }
                 dnnl_primitive_desc_destroy(pd)
             }
         case .direct: break
@@ -140,13 +140,6 @@ extension CPUBackend {
             fatalError("[oneDNN] convolution descriptor \(key) could not be created")
         }
         return pd
-    }
-
-    /// oneDNN's name for the implementation a primitive descriptor chose (e.g. `jit_bf16:avx512_core_bf16`).
-    func implementationName(_ pd: dnnl_primitive_desc_t) -> String {
-        var name: UnsafePointer<CChar>?
-        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else { return "" }
-        return String(cString: name)
     }
 
     /// The forward primitive computed by `kernel`; also the hint for the backward passes computed by it.

@@ -68,7 +68,7 @@ extension CPUBackend {
                                        src: activationDesc(x.shape, x.layout),
                                        bias: bias ? memoryDesc([w[0]], dnnl_a) : nil,
                                        dst: memoryDesc(yShape, layout), sum: sum, relu: relu, hint: nil, key: base)
-        let reference = DNNLPrimitive.isReference(implementationName(pd))
+        let reference = DNNLPrimitive.isReference(DNNLPrimitive.implementationName(pd))
         dnnl_primitive_desc_destroy(pd)
         referenceFusions[base] = reference
         return reference

@@ -95,6 +95,7 @@ final class DNNLPrimitive {
         implementation.hasPrefix("ref") || implementation.contains("_ref")
     }
 
+    /// oneDNN's name for the implementation a primitive descriptor chose (e.g. `jit_bf16:avx512_core_bf16`).
     static func implementationName(_ pd: const_dnnl_primitive_desc_t) -> String {
         var name: UnsafePointer<CChar>?
         guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else { return "" }

@@ -57,14 +57,7 @@ final class BufferPool {
         where block.bytes >= requested && Double(block.bytes) <= Double(bytes) * Self.slack {
             if best == nil || block.bytes < free[best!].bytes { best = i }
         }
-        if let best {
-            let block = free.remove(at: best)
-            cachedBytes -= block.bytes
-            liveBytes += block.bytes
-            peakLiveBytes = max(peakLiveBytes, liveBytes)
-            pthread_mutex_unlock(&lock)
-            return (block.pointer, block.bytes)
-        }
+        if let best { return handOutCached(at: best) }
         // No buffer of about the right size. Where fresh memory would push live + cached past the peak
         // (plus headroom), so that cached buffers would be given back and the fresh pages faulted in
         // and zeroed, the smallest cached buffer that is large enough serves instead, however much
@@ -72,12 +65,7 @@ final class BufferPool {
         let limit = Int(Double(max(peakLiveBytes, liveBytes + bytes)) * Self.headroom)
         if liveBytes + cachedBytes + bytes > limit,
            let larger = free.indices.filter({ free[$0].bytes >= requested }).min(by: { free[$0].bytes < free[$1].bytes }) {
-            let block = free.remove(at: larger)
-            cachedBytes -= block.bytes
-            liveBytes += block.bytes
-            peakLiveBytes = max(peakLiveBytes, liveBytes)
-            pthread_mutex_unlock(&lock)
-            return (block.pointer, block.bytes)
+            return handOutCached(at: larger)
         }
         // Give cached buffers back, largest first, rather than let live + cached exceed the peak (plus headroom).
         var released: [(UnsafeMutableRawPointer, Int)] = []
@@ -92,6 +80,16 @@ final class BufferPool {
         pthread_mutex_unlock(&lock)
         for (p, n) in released { Self.unmap(p, n) }
         return (Self.map(bytes), bytes)
+    }
+
+    /// Moves cached buffer `index` to the live ones and releases the lock (held by the caller).
+    private func handOutCached(at index: Int) -> (UnsafeMutableRawPointer, Int) {
+        let block = free.remove(at: index)
+        cachedBytes -= block.bytes
+        liveBytes += block.bytes
+        peakLiveBytes = max(peakLiveBytes, liveBytes)
+        pthread_mutex_unlock(&lock)
+        return (block.pointer, block.bytes)
     }
 
     func give(_ p: UnsafeMutableRawPointer, capacity bytes: Int) {
