@@ -108,7 +108,7 @@ def main():
     with_nan = ramp(13, 19, 1, np.float32)[:, :, 0]
     with_nan[5, 7] = np.nan
     write("float32_nan.tif", with_nan)
-    refused.append(dict(file="float32_nan.tif", message="at pixel (7, 5) is not a finite number"))
+    refused.append(dict(file="float32_nan.tif", message="the float TIFF holds NaN at pixel (7, 5)"))
     write("two_channels.tif", ramp(13, 19, 2, np.uint16), photometric="minisblack", planarconfig="contig",
           extrasamples=["unspecified"])
     refused.append(dict(file="two_channels.tif", message="gray with 2 samples per pixel and no alpha declared"))

@@ -296,6 +296,43 @@ static int read_pixels(TIFF *tif, tiff_context *c, const tiff_layout *l, uint8_t
     return IC_OK;
 }
 
+// An unsigned integer of `bytes` bytes at `at`, in the file's byte order.
+static uint64_t read_uint(const uint8_t *data, size_t at, int bytes, int little) {
+    uint64_t value = 0;
+    for (int k = 0; k < bytes; k++) value |= (uint64_t)data[at + (little ? k : bytes - 1 - k)] << (8 * k);
+    return value;
+}
+
+// Follows the chain of image directories (IFDs) in the raw bytes, for what libtiff's count
+// cannot say: whether the chain loops. Returns the number of directories found before the end,
+// a loop or an offset outside the file; *loop_from/*loop_to are 1-based directory numbers when
+// a directory points back to an earlier one (or itself), else 0.
+static uint64_t walk_directories(const uint8_t *data, size_t size, uint32_t *loop_from, uint32_t *loop_to) {
+    enum { MAX_DIRECTORIES = 4096 };  // enough to tell a stack; bounds the loop search
+    *loop_from = 0;
+    *loop_to = 0;
+    int little = data[0] == 'I', big_tiff = data[little ? 2 : 3] == 43;
+    size_t count_bytes = big_tiff ? 8 : 2, entry_bytes = big_tiff ? 20 : 12, next_bytes = big_tiff ? 8 : 4;
+    if (size < (big_tiff ? 16u : 8u)) return 0;
+    uint64_t *seen = (uint64_t *)malloc(MAX_DIRECTORIES * sizeof *seen);
+    if (seen == NULL) return 0;
+    uint64_t count = 0, offset = read_uint(data, 4 + (big_tiff ? 4 : 0), (int)next_bytes, little);
+    while (offset != 0 && count < MAX_DIRECTORIES) {
+        for (uint64_t i = 0; i < count && *loop_from == 0; i++) {
+            if (seen[i] == offset) { *loop_from = (uint32_t)count; *loop_to = (uint32_t)(i + 1); }
+        }
+        if (*loop_from != 0 || offset > size || size - offset < count_bytes) break;
+        uint64_t entries = read_uint(data, (size_t)offset, (int)count_bytes, little);
+        if (entries > (size - offset - count_bytes) / entry_bytes) break;
+        size_t next_at = (size_t)(offset + count_bytes + entries * entry_bytes);
+        if (size - next_at < next_bytes) break;
+        seen[count++] = offset;
+        offset = read_uint(data, next_at, (int)next_bytes, little);
+    }
+    free(seen);
+    return count;
+}
+
 static int tiff_decode_body(TIFF *tif, tiff_context *c, ic_limits limits, int header_only, ic_image *out,
                             uint8_t **pixels, uint8_t **scratch) {
     tiff_layout l;
@@ -305,9 +342,21 @@ static int tiff_decode_body(TIFF *tif, tiff_context *c, ic_limits limits, int he
     // Pages of a stack are z-slices, time points or channels: the file does not say which, so
     // a multi-page file is refused rather than guessed at.
     if (!TIFFLastDirectory(tif)) {
-        tdir_t pages = TIFFNumberOfDirectories(tif);
-        ic_set_message(c->message, "multi-page TIFF (%u pages): only single-page files are read; "
-                       "save each page as its own file", (unsigned)pages);
+        uint32_t loop_from, loop_to;
+        uint64_t pages = walk_directories(c->data, c->size, &loop_from, &loop_to);
+        if (loop_from != 0) {
+            // libtiff counts such a file as one page; it is a damaged file, not a stack.
+            ic_set_message(c->message, "corrupt TIFF: a directory loop (directory %u points back to directory %u%s); "
+                           "the file is damaged, save it again", loop_from, loop_to, loop_from == loop_to ? ", itself" : "");
+            return IC_ERR_UNSUPPORTED;
+        }
+        if (pages < 2) {
+            ic_set_message(c->message, "corrupt TIFF: its first directory points to a next one that is not in the file; "
+                           "the file is damaged, save it again");
+            return IC_ERR_UNSUPPORTED;
+        }
+        ic_set_message(c->message, "multi-page TIFF (%llu pages): only single-page files are read; "
+                       "save each page as its own file", (unsigned long long)pages);
         return IC_ERR_UNSUPPORTED;
     }
     if (header_only) return IC_OK;
@@ -322,10 +371,15 @@ static int tiff_decode_body(TIFF *tif, tiff_context *c, ic_limits limits, int he
         size_t count = bytes / 4;
         for (size_t i = 0; i < count; i++) {
             if (!isfinite(values[i])) {
+                // A valid file whose values unet cannot use: say what and where, not "corrupt".
                 size_t p = i / l.samples;
-                ic_set_message(c->message, "sample %g at pixel (%zu, %zu) is not a finite number",
-                               (double)values[i], p % l.width, p / l.width);
-                return IC_ERR_CORRUPT;
+                const char *what = isnan(values[i]) ? "NaN" : values[i] > 0 ? "+infinity" : "-infinity";
+                char channel[32] = "";
+                if (l.samples > 1) snprintf(channel, sizeof channel, ", channel %zu", i % l.samples);
+                ic_set_message(c->message, "the float TIFF holds %s at pixel (%zu, %zu)%s; unet needs finite values "
+                               "(replace them, e.g. by 0 or the image's minimum, and save again)",
+                               what, p % l.width, p / l.width, channel);
+                return IC_ERR_UNSUPPORTED;
             }
         }
     }

@@ -71,6 +71,37 @@ final class TIFFAgreementTests: XCTestCase {
         }
     }
 
+    /// A directory that points back to itself (or an earlier one) is a damaged file, not a stack:
+    /// libtiff counts it as one page, which used to read "multi-page TIFF (1 pages)".
+    func testDirectoryLoopsAndDanglingDirectoriesAreNamed() throws {
+        let selfLoop = TIFFBuilder.gray8(width: 4, height: 3, data: Array(0..<12), nextDirectory: 8)
+        XCTAssertThrowsError(try Image.decode(data: selfLoop, path: "loop.tif")) { error in
+            XCTAssertEqual("\(error)", "loop.tif: corrupt TIFF: a directory loop (directory 1 points back to directory 1, itself); "
+                           + "the file is damaged, save it again")
+        }
+        XCTAssertThrowsError(try ImageInfo(data: selfLoop, path: "loop.tif")) { error in
+            XCTAssertTrue("\(error)".contains("a directory loop"), "\(error)")
+        }
+        let dangling = TIFFBuilder.gray8(width: 4, height: 3, data: Array(0..<12), nextDirectory: 1_000_000)
+        XCTAssertThrowsError(try Image.decode(data: dangling, path: "d.tif")) { error in
+            XCTAssertTrue("\(error)".contains("points to a next one that is not in the file"), "\(error)")
+        }
+    }
+
+    /// NaN or infinity in a float TIFF is a value unet cannot use, named with its place; the
+    /// file is not "truncated or corrupt".
+    func testNonFiniteSamplesAreNamedWithTheirPlace() throws {
+        for (value, word) in [(Float.nan, "NaN"), (.infinity, "+infinity"), (-.infinity, "-infinity")] {
+            var samples = [Float](repeating: 0.5, count: 5 * 4 * 2)
+            samples[(2 * 5 + 3) * 2 + 1] = value
+            let data = try Image(width: 5, height: 4, channels: 2, floatSamples: samples).tiffData()
+            XCTAssertThrowsError(try Image.decode(data: data, path: "f.tif")) { error in
+                XCTAssertEqual("\(error)", "f.tif: the float TIFF holds \(word) at pixel (3, 2), channel 1; unet needs finite values "
+                               + "(replace them, e.g. by 0 or the image's minimum, and save again)")
+            }
+        }
+    }
+
     func testExtensionsAndSignaturesNameTIFF() {
         XCTAssertEqual(ImageFormat(pathExtension: "TIF"), .tiff)
         XCTAssertEqual(ImageFormat(pathExtension: "tiff"), .tiff)
@@ -127,7 +158,7 @@ final class TIFFAgreementTests: XCTestCase {
 /// Minimal classic little-endian TIFFs built by hand, for headers no writer would produce.
 enum TIFFBuilder {
     /// One uncompressed 8-bit gray strip holding `data`, whatever size the header declares.
-    static func gray8(width: UInt32, height: UInt32, data: [UInt8]) -> [UInt8] {
+    static func gray8(width: UInt32, height: UInt32, data: [UInt8], nextDirectory: UInt32 = 0) -> [UInt8] {
         // (tag, type, value): type 3 SHORT, 4 LONG.
         let entries: [(UInt16, UInt16, UInt32)] = [
             (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
@@ -146,7 +177,7 @@ enum TIFFBuilder {
             le32(1)
             if type == 3 { le16(UInt16(value)); le16(0) } else { le32(tag == 273 ? dataOffset : value) }
         }
-        le32(0)
+        le32(nextDirectory)
         return out + data
     }
 }

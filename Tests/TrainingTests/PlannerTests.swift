@@ -99,6 +99,15 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(long.batchSize, 4)
     }
 
+    /// A huge budget or a step timed at 0 s gives the largest step count a run takes, never a trap.
+    func testStepCountsAreBounded() {
+        XCTAssertEqual(Planner.steps(filling: 1e99, at: 0.5), TrainingOptions.maximumSteps)
+        XCTAssertEqual(Planner.steps(filling: 100, at: 0), TrainingOptions.maximumSteps)
+        XCTAssertEqual(Planner.steps(filling: .nan, at: 1), 1)
+        XCTAssertEqual(Planner.steps(filling: 100, at: 0.3), 333)
+        XCTAssertEqual(Planner.steps(filling: 0.1, at: 1), 1)
+    }
+
     func testMemoryHalvesTheBatchOrStopsTheWidth() throws {
         let f = base()
         let patch = try planner(budget: 1).plan(f).patchSize

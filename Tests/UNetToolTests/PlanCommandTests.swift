@@ -73,12 +73,34 @@ final class PlanCommandTests: XCTestCase {
 
     func testBudgetsAreReadOrRefused() throws {
         let root = try makeDataset()
-        for bad in ["1h30x", "0", "-5m", "m"] {
-            let r = try ToolRunner.run(["plan", "--data", root, "--budget", bad, "--out", root + "-x.json"])
-            XCTAssertNotEqual(r.status, 0, bad)
-            XCTAssertTrue(r.error.contains("--budget"), r.error)
+        // 1e99 used to time candidates for a minute and then trap converting the step count.
+        for bad in ["1h30x", "0", "-5m", "m", "1e99", "inf", "nan", "31d", "99999999h", "1h1h", "0.2s"] {
+            let r = try ToolRunner.run(["plan", "--data", root, "--budget=" + bad, "--out", root + "-x.json"], timeout: 30)
+            XCTAssertEqual(r.status, 64, "\(bad): \(r.error)")
+            XCTAssertFalse(r.signalled || r.timedOut, bad)
+            XCTAssertTrue(r.error.contains("--budget") && r.error.contains("a duration looks like 90s, 45m, 2h"), r.error)
+            let t = try ToolRunner.run(["train", "--data", root, "--budget=" + bad, "--out", root + "/r"], timeout: 30)
+            XCTAssertEqual(t.status, 64, "train \(bad): \(t.error)")
         }
+        XCTAssertTrue(try ToolRunner.run(["plan", "--data", root, "--budget", "1e99", "--out", root + "-x.json"]).error.contains("'1e99' is not a duration"))
+        XCTAssertTrue(try ToolRunner.run(["plan", "--data", root, "--budget", "31d", "--out", root + "-x.json"]).error.contains("'31d' is over 30 days"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "-x.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/r"))
+    }
+
+    /// An output that cannot be written is refused before the data is measured or steps timed
+    /// (it used to time candidates for half a minute and then fail on the missing folder).
+    func testUnwritableOutputIsRefusedBeforeAnyWork() throws {
+        let root = try makeDataset()
+        let file = scratchPath("unet-plan-file", suffix: ".txt")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        for (out, expected) in [(root + "-missing/sub/p.json", "the folder \(root)-missing/sub does not exist"),
+                                (file + "/p.json", "\(file) is not a folder")] {
+            let r = try ToolRunner.run(["plan", "--data", root, "--budget", "20s", "--out", out], timeout: 60)
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.error.contains("--out \(out): cannot be written: \(expected)"), r.error)
+            XCTAssertFalse(r.output.contains("timing width") || r.output.contains("measur"), r.output)
+        }
     }
 
     func testHostilePlansAreRefusedByName() throws {

@@ -146,12 +146,20 @@ public struct Planner {
             if chosen == nil || available / c.seconds >= Double(Self.minimumSteps) { chosen = (width, batch, c) } else { break }
         }
         let width = chosen?.width ?? Self.widths[0], batch = chosen?.batch ?? 1
-        let steps = chosen.map { max(1, Int(available / $0.cost.seconds)) } ?? Self.minimumSteps
+        let steps = chosen.map { Self.steps(filling: available, at: $0.cost.seconds) } ?? Self.minimumSteps
         decide("width", "\(width)", measured.joined(separator: "; ") + (chosen == nil ? "; nothing measured, the narrowest" : ""))
         decide("batch-size", "\(batch)", batch == Self.batchSize ? "the default" : "the largest that fits the memory")
         decide("steps", "\(steps)", chosen.map { String(format: "%.0f s of the budget at %.2f s/step", available, $0.cost.seconds) }
                ?? "no measured step time; the reference budget")
         return (width, batch, steps, chosen?.cost.seconds)
+    }
+
+    /// Whole steps of `stepSeconds` in `seconds`, at least 1 and at most a run's maximum (a step
+    /// timed at 0 s must not become an infinite, untypable count).
+    static func steps(filling seconds: Double, at stepSeconds: Double) -> Int {
+        let steps = seconds / stepSeconds
+        guard steps.isFinite || steps == .infinity else { return 1 }
+        return max(1, Int(min(steps.rounded(.down), Double(TrainingOptions.maximumSteps))))
     }
 
     /// Percentile normalisation per image when the images are 16-bit or float, heavy-tailed, or

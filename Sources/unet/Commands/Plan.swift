@@ -32,7 +32,7 @@ struct Plan: ParsableCommand {
     var classMap: String?
     @Option(parsing: .unconditional, help: "Number of classes (default: inferred from the masks).")
     var classes: Int?
-    @Option(help: "Training time to plan for: 90s, 45m, 2h, 1h30m.")
+    @Option(help: "Training time to plan for: 90s, 45m, 2h, 1h30m (default: 30m).", transform: Duration.parse)
     var budget = Duration(seconds: 1800)
     @Option(parsing: .unconditional, help: "Memory for training, in MiB (default: half of this machine's).")
     var memory: Int?

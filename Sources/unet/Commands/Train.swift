@@ -110,7 +110,8 @@ struct Train: ParsableCommand {
     var plan: String?
     @Flag(name: .customLong("no-plan"), help: "Use the fixed defaults instead of a plan made from the data.")
     var noPlan = false
-    @Option(help: "Without --plan: fit the network width and the number of steps to this training time (90s, 45m, 2h), timing steps on this machine.")
+    @Option(help: "Without --plan: fit the network width and the number of steps to this training time (90s, 45m, 2h), timing steps on this machine.",
+            transform: Duration.parse)
     var budget: Duration?
     @Option(parsing: .unconditional, help: "With --budget: memory for training, in MiB (default: half of this machine's).")
     var memory: Int?

@@ -47,6 +47,27 @@ enum OutputSafety {
             }
         }
         if isDirectory(out) { throw CommandFailure("\(option) \(out) is a folder; give a file name") }
+        try checkWritableFolder(of: out, option: option)
+    }
+
+    /// Refuses a file output whose folder does not exist, is not a folder or takes no new files
+    /// (the file is written beside itself and renamed into place), so that a command fails
+    /// before it reads data or times anything rather than at the end.
+    static func checkWritableFolder(of out: String, option: String) throws {
+        let parent = (out as NSString).deletingLastPathComponent
+        let folder = parent.isEmpty ? "." : parent
+        var info = stat()
+        let reason: String?
+        if stat(folder, &info) != 0 {
+            reason = errno == ENOENT ? "the folder \(folder) does not exist" : "\(folder): \(String(cString: strerror(errno)))"
+        } else if (info.st_mode & S_IFMT) != S_IFDIR {
+            reason = "\(folder) is not a folder"
+        } else if access(folder, W_OK | X_OK) != 0 {
+            reason = "no permission to create files in \(folder)"
+        } else {
+            reason = nil
+        }
+        if let reason { throw CommandFailure("\(option) \(out): cannot be written: \(reason)") }
     }
 
     /// Refuses to replace an existing file that is not a JSON report (its first byte is not `{`):
