@@ -18,10 +18,15 @@ public struct BioImageCitation: Equatable {
             throw refuse("give the citation's text followed by its DOI or URL, e.g. --cite \"Ronneberger et al. 2015, U-Net 10.1007/978-3-319-24574-4_28\"")
         }
         text = words.dropLast().joined(separator: " ")
-        if last.hasPrefix("10.") && last.contains("/") {
-            doi = last; url = nil
-        } else if last.hasPrefix("https://doi.org/10.") {
-            doi = String(last.dropFirst("https://doi.org/".count)); url = nil
+        let doiText = last.hasPrefix("https://doi.org/") ? String(last.dropFirst("https://doi.org/".count)) : last
+        if doiText.hasPrefix("10.") {
+            // bioimage.io's pattern: 10. and a registrant of at least four digits, then /suffix.
+            let registrant = doiText.dropFirst(3).prefix { $0 != "/" }
+            guard registrant.count >= 4, registrant.prefix(4).allSatisfy({ $0.isASCII && $0.isNumber }),
+                  doiText.dropFirst(3 + registrant.count).count > 1 else {
+                throw refuse("'\(last)' is not a DOI as bioimage.io reads one: 10., at least four digits, / and the rest (e.g. 10.1007/978-3-319-24574-4_28)")
+            }
+            doi = doiText; url = nil
         } else if last.hasPrefix("https://") || last.hasPrefix("http://") {
             doi = nil; url = last
         } else {

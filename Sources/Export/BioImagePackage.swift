@@ -12,6 +12,8 @@ public struct BioImagePackage {
     public static let formatVersion = "0.5.4"
     public static let rdfName = "rdf.yaml", weightsName = "model.onnx", testInputName = "test_input.npy",
                       testOutputName = "test_output.npy", readmeName = "README.md", coverName = "cover.png"
+    /// Every file of a package, in the order written.
+    public static let fileNames = [rdfName, weightsName, testInputName, testOutputName, readmeName, coverName]
     /// The input tensor's id: the ONNX graph's input name, so the two cannot disagree.
     static let inputID = UNetGraph.inputName
 

@@ -54,7 +54,13 @@ final class PackagingFormatTests: XCTestCase {
     func testCitationsNeedADOIOrURL() throws {
         let doi = try BioImageCitation(parsing: "Ronneberger et al. 2015 10.1007/978-3-319-24574-4_28")
         XCTAssertEqual(doi, BioImageCitation(text: "Ronneberger et al. 2015", doi: "10.1007/978-3-319-24574-4_28", url: nil))
-        XCTAssertEqual(try BioImageCitation(parsing: "Paper https://doi.org/10.1/x").doi, "10.1/x")
+        XCTAssertEqual(try BioImageCitation(parsing: "Paper https://doi.org/10.1234/x").doi, "10.1234/x")
+        // bioimage.io's validator wants 10. and four digits: a shorter registrant is refused here.
+        for bad in ["10.1/x", "https://doi.org/10.12/x", "10.12a4/x", "10.1234"] {
+            XCTAssertThrowsError(try BioImageCitation(parsing: "Paper \(bad)"), bad) { error in
+                XCTAssertTrue("\(error)".contains("is not a DOI as bioimage.io reads one"), "\(error)")
+            }
+        }
         XCTAssertEqual(try BioImageCitation(parsing: "Site https://example.org/u").url, "https://example.org/u")
         XCTAssertThrowsError(try BioImageCitation(parsing: "Just a title")) { error in
             XCTAssertEqual("\(error)", "--cite \"Just a title\": its last word 'title' is neither a DOI (10.…/…) nor an http(s) URL; bioimage.io needs one of them")
@@ -62,17 +68,47 @@ final class PackagingFormatTests: XCTestCase {
     }
 
     func testRequiredDescriptionFieldsNameTheirOption() {
-        func problem(authors: [String] = ["A"], license: String? = "MIT", cite: [String] = ["T 10.1/x"]) -> String {
+        func problem(name: String = "A model", summary: String = "s", authors: [String] = ["A"], license: String? = "MIT",
+                     cite: [String] = ["T 10.1234/x"]) -> String {
             do {
-                _ = try BioImageDescription(name: "n", summary: "s", authors: authors, license: license, citations: cite)
+                _ = try BioImageDescription(name: name, summary: summary, authors: authors, license: license, citations: cite)
                 return "accepted"
             } catch { return "\(error)" }
         }
         XCTAssertEqual(problem(), "accepted")
         XCTAssertTrue(problem(authors: []).hasPrefix("--author: missing; a bioimage.io model description needs at least one author"))
         XCTAssertTrue(problem(license: nil).hasPrefix("--license: missing;"))
-        XCTAssertTrue(problem(license: "MIT License").hasPrefix("--license \"MIT License\": an SPDX identifier has no spaces"))
         XCTAssertTrue(problem(cite: []).hasPrefix("--cite: missing;"))
+    }
+
+    /// What bioimage.io's validator (bioimageio.spec 0.5) rejects is refused before writing,
+    /// each naming the option: these packages used to be written and exit 0.
+    func testValuesTheValidatorRejectsAreRefused() throws {
+        func problem(name: String = "A model", summary: String = "s", authors: [String] = ["A"], license: String = "MIT") -> String {
+            do {
+                _ = try BioImageDescription(name: name, summary: summary, authors: authors, license: license, citations: ["T 10.1234/x"])
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(problem(name: "Mito_seg+v2 (EM) - final"), "accepted")
+        XCTAssertEqual(problem(name: String(repeating: "a", count: 128)), "accepted")
+        XCTAssertEqual(problem(name: "Mitochondria: EM/v2"), "--name \"Mitochondria: EM/v2\": bioimage.io allows only letters A-Z and a-z, digits, "
+                       + "spaces and _ + - ( ) in a model's name; it has ':', '/' (e.g. \"Mitochondria- EM-v2\")")
+        XCTAssertTrue(problem(name: "Zellkerne ü").contains("it has 'ü'"))
+        XCTAssertTrue(problem(name: String(repeating: "a", count: 129)).contains("the name has 129 characters; bioimage.io wants 5 to 128"))
+        XCTAssertTrue(problem(name: "abc").contains("the name has 3 characters"))
+        XCTAssertTrue(problem(summary: String(repeating: "x", count: 1025)).hasPrefix("--description: 1025 characters; bioimage.io allows at most 1024"))
+        XCTAssertEqual(problem(summary: String(repeating: "x", count: 1024)), "accepted")
+        XCTAssertTrue(problem(authors: ["A/B"]).hasPrefix("--author \"A/B\": bioimage.io allows no / or \\ in an author's name"))
+        XCTAssertEqual(problem(license: "mit"), "--license \"mit\": identifiers are case-sensitive: write MIT")
+        XCTAssertTrue(problem(license: "MIT License").hasPrefix("--license \"MIT License\": not an SPDX licence identifier"))
+        XCTAssertTrue(problem(license: "Proprietary").contains("not an SPDX licence identifier"))
+        for good in ["CC-BY-4.0", "BSD-3-Clause", "Apache-2.0", "GPL-3.0-or-later", "CC0-1.0"] { XCTAssertEqual(problem(license: good), "accepted", good) }
+        let deprecated = try BioImageDescription(name: "A model", summary: "s", authors: ["A"], license: "GPL-2.0", citations: ["T 10.1234/x"])
+        XCTAssertEqual(deprecated.license, "GPL-2.0")
+        XCTAssertTrue(deprecated.notes.first?.contains("SPDX has deprecated this identifier") == true, "\(deprecated.notes)")
+        XCTAssertEqual(SPDXLicenseList.current.count, 667)
+        XCTAssertTrue(SPDXLicenseList.current.isDisjoint(with: SPDXLicenseList.deprecated))
     }
 
     func testPreprocessingReproducesTheStoredNormalisation() {

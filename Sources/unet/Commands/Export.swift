@@ -44,6 +44,8 @@ struct Export: ParsableCommand {
     var name: String?
     @Option(help: "bioimageio: a one-line description (default: derived from the model).")
     var description: String?
+    @Flag(help: "Replace an existing --out (a file, or the package's files in a folder) that unet export did not write; never an input.")
+    var overwrite = false
     @Flag(name: .customLong("color-to-gray"), help: "bioimageio: convert a colour test image to gray by luminance for a gray model.")
     var colorToGray = false
 
@@ -64,7 +66,7 @@ struct Export: ParsableCommand {
         switch format {
         case .onnx:
             try OutputSafety.checkFile(out, option: "--out", against: inputs)
-            try ExportTarget.checkReplaceable(out, kind: .onnx)
+            try ExportTarget.checkReplaceable(out, kind: .onnx, overwrite: overwrite)
             let onnx = try ONNXExport.model(from: checkpoint, output: output)
             try AtomicFile.write(onnx.serialized(), to: out)
             let rule = InputSizeRule(checkpoint.info.configuration)

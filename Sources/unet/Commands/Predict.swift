@@ -159,10 +159,10 @@ struct Predict: ParsableCommand {
                                                       isFolder: OutputSafety.isDirectory($0)) }
             + [OutputSafety.Input(path: model, role: "model", isFolder: false)]
         try OutputSafety.checkFolder(out, against: sources)
-        try refuse(plan.problems(manifest: PredictionManifest(folder: out), overwrite: overwrite))
+        try refuse(plan.problems(manifest: OutputManifest(folder: out, of: .predict), overwrite: overwrite))
         try AtomicFile.createDirectory(out)
         let lock = try FolderLock(folder: out, purpose: "unet predict")
-        var manifest = PredictionManifest(folder: out)
+        var manifest = OutputManifest(folder: out, of: .predict)
         try refuse(plan.problems(manifest: manifest, overwrite: overwrite))
         for folder in Set(plan.items.flatMap { $0.files.map { (plan.path($0) as NSString).deletingLastPathComponent } }) {
             AtomicFile.removeStaleTemporaries(in: folder)

@@ -35,7 +35,7 @@ struct PredictionOutputs {
     func path(_ relative: String) -> String { (folder as NSString).appendingPathComponent(relative) }
 
     /// Everything that stops the run before it writes anything, one line each.
-    func problems(manifest: PredictionManifest, overwrite: Bool) -> [String] {
+    func problems(manifest: OutputManifest, overwrite: Bool) -> [String] {
         var problems: [String] = []
         // One input given twice (also through a symlink or another spelling).
         var seenInputs: [ResolvedPath: String] = [:]
@@ -77,35 +77,5 @@ struct PredictionOutputs {
             }
         }
         return problems
-    }
-}
-
-/// `OUT/.unet-predict.json`: the files `unet predict` has written to a folder, so that a
-/// later run may replace them but never a file the user put there.
-struct PredictionManifest {
-    static let fileName = ".unet-predict.json"
-    private(set) var files: Set<String>
-    let path: String
-
-    init(folder: String) {
-        path = (folder as NSString).appendingPathComponent(PredictionManifest.fileName)
-        // Read like every other input: a regular file, of bounded size (a list of names).
-        if let bytes = try? RegularFile.read(path, maxBytes: 64 << 20),
-           let list = try? JSONDecoder().decode([String].self, from: Data(bytes)) {
-            files = Set(list)
-        } else {
-            files = []
-        }
-    }
-
-    func contains(_ relative: String) -> Bool { files.contains(relative) }
-
-    /// Records `relative` paths as written by predict (before writing them: a run killed midway
-    /// leaves only its own files listed).
-    mutating func record(_ relative: [String]) throws {
-        files.formUnion(relative)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(Array(try encoder.encode(files.sorted())), to: path)
     }
 }
