@@ -1,8 +1,10 @@
 import Foundation
 import ImageCodecs
 import SafeTensors
+import Datasets
 import Tensors
 import TestSupport
+import Training
 import XCTest
 
 /// `unet plan` and `unet train --plan`: the plan is measured from the data, written without
@@ -127,6 +129,69 @@ final class PlanCommandTests: XCTestCase {
 
     /// Without --plan, train measures its data and plans on the fly (no --budget: nothing is
     /// timed, width and length are the given ones); --no-plan keeps the fixed defaults.
+    /// A plan of `root`'s data made in this process (nothing timed), as JSON to edit.
+    func planJSON(_ root: String) throws -> [String: Any] {
+        var options = TrainingOptions()
+        options.dataRoot = root
+        let fingerprint = try DatasetFingerprint.measure(try PreparedData.load(options, inferClasses: true))
+        var plan = try Planner(budgetSeconds: nil, memoryBytes: 1e9) { _, _, _ in nil }.plan(fingerprint)
+        plan.steps = 2
+        return try JSONSerialization.jsonObject(with: JSONEncoder().encode(plan)) as! [String: Any]
+    }
+
+    /// A plan is compared with the data it is applied to: other channels or classes stop the run
+    /// before anything is written, other intensities are a warning; a plan whose steps are null
+    /// used to train the default 50 epochs without a word.
+    func testPlansAreComparedWithTheData() throws {
+        let gray = try makeDataset()
+        let path = scratchPath("unet-plan-fit", suffix: ".json")
+        func train(_ json: [String: Any], data: String, _ extra: [String] = []) throws -> ToolRunner.Result {
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+            return try ToolRunner.run(["train", "--data", data, "--plan", path, "--width", "4", "--threads", "1", "--val-fraction", "0",
+                                       "--out", data + "/run-\(UUID().uuidString.prefix(6))"] + extra, timeout: 120)
+        }
+        let plan = try planJSON(gray)
+        var nullSteps = plan
+        nullSteps["steps"] = NSNull()
+        let null = try train(nullSteps, data: gray)
+        XCTAssertNotEqual(null.status, 0)
+        XCTAssertTrue(null.error.contains("--plan \(path) has values no run can use: steps null (give a number of steps, or --steps/--epochs"), null.error)
+        XCTAssertEqual(try train(nullSteps, data: gray, ["--steps", "1"]).status, 0, "the command line gives the length")
+
+        let rgb = try scratchDirectory("unet-plan-rgb", subfolders: ["images", "masks"])
+        var rng = SeededGenerator(seed: 9)
+        for k in 0..<3 {
+            let pixels = (0..<(40 * 40 * 3)).map { _ in UInt8(rng.next() % 256) }
+            try Image(width: 40, height: 40, channels: 3, samples: pixels).write(to: "\(rgb)/images/c\(k).png")
+            try Image(width: 40, height: 40, channels: 1, samples: (0..<1600).map { UInt8($0 % 2 * 255) }).write(to: "\(rgb)/masks/c\(k).png")
+        }
+        let colour = try train(plan, data: rgb)
+        XCTAssertNotEqual(colour.status, 0)
+        XCTAssertTrue(colour.error.contains("--plan \(path) does not fit this data: it was made for 1-channel images and the data has 3"), colour.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: rgb).filter { $0.hasPrefix("run-") }, [], "nothing written")
+
+        var edited = plan
+        var fingerprint = edited["fingerprint"] as! [String: Any]
+        var classes = fingerprint["classes"] as! [Any]
+        classes.append(classes[0])
+        fingerprint["classes"] = classes
+        edited["fingerprint"] = fingerprint
+        let classCount = try train(edited, data: gray)
+        XCTAssertNotEqual(classCount.status, 0)
+        XCTAssertTrue(classCount.error.contains("it was made for 3 classes and the data has 2"), classCount.error)
+
+        var brighter = plan
+        fingerprint = brighter["fingerprint"] as! [String: Any]
+        var intensities = fingerprint["intensities"] as! [[String: Any]]
+        intensities[0]["mean"] = 0.95
+        fingerprint["intensities"] = intensities
+        brighter["fingerprint"] = fingerprint
+        let warned = try train(brighter, data: gray)
+        XCTAssertEqual(warned.status, 0, warned.error)
+        XCTAssertTrue(warned.error.contains("warning: --plan \(path) was made for images of mean intensity 0.950 in channel 0"), warned.error)
+        XCTAssertFalse(try train(plan, data: gray).error.contains("warning: --plan"), "the plan of this data fits it")
+    }
+
     func testTrainPlansByDefault() throws {
         let root = try makeDataset()
         let common = ["train", "--data", root, "--width", "4", "--steps", "2", "--val-fraction", "0", "--threads", "1"]

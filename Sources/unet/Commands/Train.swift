@@ -200,7 +200,7 @@ struct Train: ParsableCommand {
         }
         // The network and patch rules, checked before any work starts.
         if resume == nil {
-            let options = try makeOptions(plan: try plan.map(PlanFile.read))
+            let options = try makeOptions(plan: try plan.map { try PlanFile.read($0, lengthGiven: steps != nil || epochs != nil) })
             let problems = options.problems
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
@@ -289,7 +289,15 @@ struct Train: ParsableCommand {
     /// The plan of a new run: the file given with --plan, else one made from the data (within
     /// --budget when given, and with the data as it loaded it), else none (--no-plan).
     func makePlan(primary: Bool, ranks: Int) throws -> (plan: TrainingPlan?, data: PreparedData?) {
-        if let plan { return (try PlanFile.read(plan), nil) }
+        if let plan {
+            // The data the plan is applied to, compared with the data it was made from.
+            let file = try PlanFile.read(plan, lengthGiven: steps != nil || epochs != nil)
+            let data = try PreparedData.load(try makeOptions(plan: file), inferClasses: classes == nil)
+            for warning in try PlanFit.check(file, path: plan, against: data) where primary {
+                FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
+            }
+            return (file, data)
+        }
         if noPlan { return (nil, nil) }
         if budget != nil && ranks > 1 {
             throw CommandFailure("--budget times steps in processes of its own, which cannot run beside \(ranks) ranks; "

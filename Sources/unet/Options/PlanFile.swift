@@ -5,7 +5,9 @@ import Training
 
 /// Reading a plan for `unet train --plan`, and the line that says what it chose.
 enum PlanFile {
-    static func read(_ path: String) throws -> TrainingPlan {
+    /// The plan in `path`, its values checked. `lengthGiven`: the command line gives --steps or
+    /// --epochs, so the plan's own step count is not needed.
+    static func read(_ path: String, lengthGiven: Bool = false) throws -> TrainingPlan {
         let bytes = try RegularFile.read(path, maxBytes: 4 << 20)
         let plan: TrainingPlan
         do {
@@ -16,6 +18,12 @@ enum PlanFile {
             throw CommandFailure("--plan \(path) is not a plan written by unet plan (\(error))")
         }
         var problems: [String] = []
+        // unet plan always writes the steps its budget fits; null or missing is an edited plan,
+        // which used to train the default 50 epochs without a word.
+        if plan.steps == nil && !lengthGiven {
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            problems.append("steps \(object?["steps"] is NSNull ? "null" : "missing") (give a number of steps, or --steps/--epochs on the command line)")
+        }
         if let steps = plan.steps, !(1...TrainingOptions.maximumSteps).contains(steps) { problems.append("steps \(steps)") }
         if plan.batchSize < 1 { problems.append("batchSize \(plan.batchSize)") }
         if plan.width < 1 { problems.append("width \(plan.width)") }
