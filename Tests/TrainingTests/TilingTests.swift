@@ -19,11 +19,11 @@ final class TilingTests: XCTestCase {
     }
 
     /// Runs `body` with the backend's convolution algorithm set to `algorithm`.
-    func with<R>(_ algorithm: ConvolutionAlgorithm, _ body: () -> R) -> R {
+    func with<R>(_ algorithm: ConvolutionAlgorithm, _ body: () throws -> R) rethrows -> R {
         let saved = CPUBackend.shared.convolutionAlgorithm
         CPUBackend.shared.convolutionAlgorithm = algorithm
         defer { CPUBackend.shared.convolutionAlgorithm = saved }
-        return body()
+        return try body()
     }
 
     /// What `predict` promises on every CPU: tiles are aligned so that every output pixel sees the
@@ -31,17 +31,17 @@ final class TilingTests: XCTestCase {
     /// oneDNN picks may block their sums differently for another tile width: on AVX2 the direct
     /// kernels differ by up to about 1e-5, on AVX-512 they were bit-identical), and a pixel's class
     /// can change only where its two most likely classes are tied to within that rounding.
-    func testTileSizeDoesNotChangeTheResult() {
+    func testTileSizeDoesNotChangeTheResult() throws {
         let (net, info) = model()
         var rng = SeededGenerator(seed: 2)
         let (h, w) = (83, 101)   // odd, never a tile multiple
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
         let plans = (Predictor(model: net, info: info, tile: 60).plan(height: h, width: w), Predictor(model: net, info: info, tile: 140).plan(height: h, width: w))
-        XCTAssertNotEqual(plans.0.inputSize, plans.1.inputSize)
+        XCTAssertNotEqual(plans.0.rows.inputSize, plans.1.rows.inputSize)
         for algorithm in [ConvolutionAlgorithm.direct, .winograd] {
-            let (small, large) = with(algorithm) {
-                (Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
-                 Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
+            let (small, large) = try with(algorithm) {
+                (try Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w),
+                 try Predictor(model: net, info: info, tile: 140, batchTiles: 1).probabilities(image, channels: 1, height: h, width: w))
             }
             XCTAssertEqual(small.count, 3 * h * w)
             assertSamePrediction(small, large, pixels: h * w, classes: 3, "\(algorithm), tiles 60 vs 140")
@@ -80,26 +80,26 @@ final class TilingTests: XCTestCase {
     /// Test-time augmentation averages over symmetric copies, so its prediction commutes with
     /// those symmetries: predicting a turned image gives the turned prediction. A single pass
     /// does not (the network is not rotation-equivariant), which shows the averaging happened.
-    func testTestTimeAugmentationMakesPredictionsEquivariant() {
+    func testTestTimeAugmentationMakesPredictionsEquivariant() throws {
         let (net, info) = model()
         var rng = SeededGenerator(seed: 5)
         let (h, w) = (37, 52)   // non-square: a quarter turn swaps the sides
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
         let turn = DihedralTransform(quarterTurns: 1), flip = DihedralTransform(flipVertical: true)
-        func predict(_ tta: TestTimeAugmentation, _ t: DihedralTransform) -> [Float] {
+        func predict(_ tta: TestTimeAugmentation, _ t: DihedralTransform) throws -> [Float] {
             let size = t.outputSize(height: h, width: w)
-            let p = with(.direct) {
-                Predictor(model: net, info: info, tile: 60, augmentation: tta)
+            let p = try with(.direct) {
+                try Predictor(model: net, info: info, tile: 60, augmentation: tta)
                     .probabilities(t.apply(to: image, channels: 1, height: h, width: w), channels: 1, height: size.height, width: size.width)
             }
             return t.inverse.apply(to: p, channels: 3, height: size.height, width: size.width)
         }
         func maxDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max()! }
-        let plain = predict(.none, .identity), dihedral = predict(.dihedral, .identity), flips = predict(.flips, .identity)
-        XCTAssertGreaterThan(maxDifference(predict(.none, turn), plain), 1e-3, "a single pass should depend on orientation")
-        XCTAssertLessThan(maxDifference(predict(.dihedral, turn), dihedral), 1e-5)
-        XCTAssertLessThan(maxDifference(predict(.flips, flip), flips), 1e-5)
-        XCTAssertGreaterThan(maxDifference(predict(.flips, turn), flips), 1e-3, "flips alone are not quarter-turn invariant")
+        let plain = try predict(.none, .identity), dihedral = try predict(.dihedral, .identity), flips = try predict(.flips, .identity)
+        XCTAssertGreaterThan(maxDifference(try predict(.none, turn), plain), 1e-3, "a single pass should depend on orientation")
+        XCTAssertLessThan(maxDifference(try predict(.dihedral, turn), dihedral), 1e-5)
+        XCTAssertLessThan(maxDifference(try predict(.flips, flip), flips), 1e-5)
+        XCTAssertGreaterThan(maxDifference(try predict(.flips, turn), flips), 1e-3, "flips alone are not quarter-turn invariant")
         XCTAssertGreaterThan(maxDifference(dihedral, plain), 1e-3)
         for i in stride(from: 0, to: h * w, by: 61) {
             XCTAssertEqual(dihedral[i] + dihedral[h * w + i] + dihedral[2 * h * w + i], 1, accuracy: 1e-5)
@@ -123,6 +123,70 @@ final class TilingTests: XCTestCase {
         XCTAssertLessThan(winograd.1, direct.1)
     }
 
+    /// A thin image (a 4×3840 strip) gets tiles as thin as the network allows and as long as the
+    /// budget allows, not a square tile hundreds of rows tall for every real row (which took
+    /// about 10× longer and 16× more memory than --tile 200); the prediction keeps its promise.
+    func testThinImagesGetOblongTilesAndTheSamePrediction() throws {
+        let (net, info) = model()
+        let c = info.configuration
+        let budget = 1 << 30
+        let smallest = TilePlan(configuration: c, tile: 1)
+        for (h, w) in [(4, 3840), (96, 3840), (3840, 4)] {
+            let layout = TileLayout.automatic(for: c, budgetBytes: budget, batch: 4, height: h, width: w)
+            let square = TileLayout(configuration: c, tile: TilePlan.tileSize(for: c, budgetBytes: budget, batch: 4, height: h, width: w))
+            let tile200 = TileLayout(configuration: c, tile: 200)
+            let cost = layout.computedPixels(height: h, width: w)
+            XCTAssertLessThan(Double(cost), 0.2 * Double(square.computedPixels(height: h, width: w)), "\(h)×\(w)")
+            XCTAssertLessThanOrEqual(cost, tile200.computedPixels(height: h, width: w), "\(h)×\(w): no worse than --tile 200")
+            XCTAssertLessThanOrEqual(layout.rows.inputSize * layout.columns.inputSize * 4 * TilePlan.bytesPerPixel(c), budget)
+            let thin = h < w ? layout.rows : layout.columns
+            XCTAssertEqual(thin.origins(length: min(h, w)).count, 1, "one tile across the thin side")
+            XCTAssertLessThanOrEqual(thin.inputSize, smallest.inputSize + 2 * c.alignment + ((min(h, w) + c.alignment - 1) / c.alignment) * c.alignment)
+        }
+        // Square and large images keep the square tile (or one within 10% of its cost).
+        let square = TileLayout.automatic(for: c, budgetBytes: budget, batch: 4, height: 512, width: 512)
+        XCTAssertEqual(square.rows, square.columns)
+
+        var rng = SeededGenerator(seed: 12)
+        let (h, w) = (5, 300)
+        let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
+        let layout = Predictor(model: net, info: info).plan(height: h, width: w)
+        XCTAssertNotEqual(layout.rows.inputSize, layout.columns.inputSize, "oblong")
+        let (oblong, squares) = try with(.direct) {
+            (try Predictor(model: net, info: info).probabilities(image, channels: 1, height: h, width: w),
+             try Predictor(model: net, info: info, tile: 60).probabilities(image, channels: 1, height: h, width: w))
+        }
+        assertSamePrediction(oblong, squares, pixels: h * w, classes: 3, "oblong automatic tiles vs square 60")
+    }
+
+    /// A stop request ends an image between forward passes (a signal does not wait for a whole
+    /// large image), with an error rather than a partial result.
+    func testAStopRequestEndsPredictionBetweenPasses() {
+        let (net, info) = model()
+        let (h, w) = (200, 200)
+        let image = [Float](repeating: 0.5, count: h * w)
+        var asked = 0
+        XCTAssertThrowsError(try Predictor(model: net, info: info, tile: 60, batchTiles: 1)
+            .probabilities(image, channels: 1, height: h, width: w) { asked += 1; return asked == 3 }) { error in
+            XCTAssertTrue(error is PredictionStopped, "\(error)")
+        }
+        XCTAssertEqual(asked, 3, "asked before each pass, stopped at the third")
+    }
+
+    /// The tile a refusal suggests is accepted (it used to name the valid side just above the fit,
+    /// which was refused in turn).
+    func testTheSuggestedTileFitsTheBudget() throws {
+        var c = UNetConfiguration()
+        c.depth = 4; c.baseWidth = 16
+        for budgetMB in [128, 300, 1024] {
+            let problem = try XCTUnwrap(TilePlan.budgetProblem(tile: 100_000, batch: 4, budgetBytes: budgetMB << 20, configuration: c))
+            let suggested = try XCTUnwrap(problem.components(separatedBy: "use --tile ").last?.split(separator: " ").first.flatMap { Int($0) }, problem)
+            XCTAssertNil(TilePlan.budgetProblem(tile: suggested, batch: 4, budgetBytes: budgetMB << 20, configuration: c), "\(budgetMB) MB: \(problem)")
+            XCTAssertNotNil(TilePlan.budgetProblem(tile: suggested + c.alignment, batch: 4, budgetBytes: budgetMB << 20, configuration: c),
+                            "\(budgetMB) MB: the suggestion is the largest that fits")
+        }
+    }
+
     func testTilePlanCoversTheImageExactly() {
         let (_, info) = model()
         let plan = TilePlan(configuration: info.configuration, tile: 100)
@@ -136,15 +200,15 @@ final class TilingTests: XCTestCase {
         }
     }
 
-    func testSamePaddingTilesAgreeInTheInterior() {
+    func testSamePaddingTilesAgreeInTheInterior() throws {
         let (net, info) = model(.same)
         var rng = SeededGenerator(seed: 4)
         let (h, w) = (70, 90)
         let image = (0..<(h * w)).map { _ in rng.nextGaussian() }
         // Margins of half the receptive field: the kept centres never see a tile's zero padding.
-        let (a, b) = with(.direct) {
-            (Predictor(model: net, info: info, tile: 96).probabilities(image, channels: 1, height: h, width: w),
-             Predictor(model: net, info: info, tile: 160).probabilities(image, channels: 1, height: h, width: w))
+        let (a, b) = try with(.direct) {
+            (try Predictor(model: net, info: info, tile: 96).probabilities(image, channels: 1, height: h, width: w),
+             try Predictor(model: net, info: info, tile: 160).probabilities(image, channels: 1, height: h, width: w))
         }
         let worst = zip(a, b).map { abs($0 - $1) }.max()!
         XCTAssertLessThan(worst, 1e-5, "same-padding tiles with margins of half the receptive field should agree")

@@ -319,6 +319,27 @@ final class FileSafetyTests: XCTestCase {
         _ = root
     }
 
+    /// A signal during one large image stops it between tiles: it used to wait for the whole
+    /// image (12 minutes for a 16000² one), then write it. Now nothing of that image is written.
+    func testASignalStopsALargeImageBetweenTiles() throws {
+        let (_, model) = try makeModel()
+        let folder = try scratchDirectory("unet-large")
+        let side = 2000
+        try Image(width: side, height: side, channels: 1, samples: (0..<(side * side)).map { UInt8(($0 % side) * ($0 / side) % 256) })
+            .write(to: folder + "/large.png")
+        let out = scratchPath("unet-large-out")
+        let p = try FaultTests.Running(["predict", "--model", model, "--out", out, "--threads", "1", folder + "/large.png"])
+        XCTAssertTrue(p.wait(seconds: 60) { FileManager.default.fileExists(atPath: out + "/.unet-predict.json") }, p.error)
+        usleep(1_500_000)   // decoded and into its tiles (the whole image takes several seconds here)
+        kill(p.process.processIdentifier, SIGTERM)
+        p.process.waitUntilExit()
+        XCTAssertEqual(p.process.terminationStatus, 128 + SIGTERM, p.error)
+        XCTAssertTrue(p.error.contains("stopped after 0 of 1 images"), p.error)
+        XCTAssertEqual(visibleFiles(out), [], "no mask, no partial output")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(hidden.sorted(), [".unet-predict.json", ".unet.lock"], "no temporary file")
+    }
+
     // MARK: bounds and mismatches
 
     func testTileAndMemoryBudgetAreBounded() throws {

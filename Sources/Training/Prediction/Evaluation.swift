@@ -28,7 +28,7 @@ public enum Evaluation {
         var nll: Double = 0, pixels = 0
         for i in images ?? Array(0..<source.count) {
             let sample = try source.sample(i)
-            let probs = predictor.probabilities(sample.image, channels: sample.channels, height: sample.height, width: sample.width)
+            let probs = try predictor.probabilities(sample.image, channels: sample.channels, height: sample.height, width: sample.width)
             let prediction = Predictor.argmax(probs, classes: classes, height: sample.height, width: sample.width)
             let truth = sample.mask!
             var m = ConfusionMatrix(classes: classes)

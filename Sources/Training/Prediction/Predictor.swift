@@ -2,6 +2,11 @@ import Datasets
 import NN
 import Tensors
 
+/// Prediction of an image was stopped between tiles (a stop request: Ctrl-C, SIGTERM).
+public struct PredictionStopped: Error, CustomStringConvertible {
+    public var description: String { "stopped between tiles" }
+}
+
 /// Predicts class probabilities for whole images of any size by overlap-tile inference:
 /// mirror-padded borders, tiles batched for throughput, outputs stitched so that they tile the
 /// image exactly. Optionally averages over flips and quarter turns (test-time augmentation).
@@ -23,56 +28,63 @@ public final class Predictor {
         self.augmentation = augmentation
     }
 
-    /// The tile plan used for an image of this size.
-    public func plan(height: Int, width: Int) -> TilePlan {
+    /// The tiles used for an image of this size: square ones of the size given, else the
+    /// automatic layout for the image's shape and the memory budget.
+    public func plan(height: Int, width: Int) -> TileLayout {
         let c = info.configuration
-        let tile = tileOverride ?? TilePlan.tileSize(for: c, budgetBytes: memoryBudgetBytes, batch: batchTiles, height: height, width: width)
-        return TilePlan(configuration: c, tile: tile)
+        if let tileOverride { return TileLayout(configuration: c, tile: tileOverride) }
+        return TileLayout.automatic(for: c, budgetBytes: memoryBudgetBytes, batch: batchTiles, height: height, width: width)
     }
 
-    /// Class probabilities [classes, H, W] for a normalised planar image [C, H, W].
-    public func probabilities(_ image: [Float], channels: Int, height: Int, width: Int) -> [Float] {
+    /// Class probabilities [classes, H, W] for a normalised planar image [C, H, W]. `shouldStop`
+    /// is asked between forward passes; when it says yes, `PredictionStopped` is thrown within
+    /// one pass of tiles (a signal need not wait for a whole large image).
+    public func probabilities(_ image: [Float], channels: Int, height: Int, width: Int,
+                              shouldStop: () -> Bool = { false }) throws -> [Float] {
         precondition(channels == info.configuration.inputChannels, "[predict] image has \(channels) channels, model needs \(info.configuration.inputChannels)")
         let wasTraining = model.training
         model.training = false
         defer { model.training = wasTraining }
         let transforms = augmentation.transforms
-        guard transforms.count > 1 else { return tiled(image, channels: channels, height: height, width: width) }
+        guard transforms.count > 1 else { return try tiled(image, channels: channels, height: height, width: width, shouldStop: shouldStop) }
         let classes = info.configuration.classes
         let share = 1 / Float(transforms.count)
         var sum = [Float](repeating: 0, count: classes * height * width)
         for t in transforms {
             let size = t.outputSize(height: height, width: width)
             let moved = t.apply(to: image, channels: channels, height: height, width: width)
-            let predicted = tiled(moved, channels: channels, height: size.height, width: size.width)
+            let predicted = try tiled(moved, channels: channels, height: size.height, width: size.width, shouldStop: shouldStop)
             let p = t.inverse.apply(to: predicted, channels: classes, height: size.height, width: size.width)
             for i in 0..<sum.count { sum[i] += p[i] * share }
         }
         return sum
     }
 
-    private func tiled(_ image: [Float], channels: Int, height: Int, width: Int) -> [Float] {
-        let plan = self.plan(height: height, width: width)
+    private func tiled(_ image: [Float], channels: Int, height: Int, width: Int, shouldStop: () -> Bool) throws -> [Float] {
+        let layout = self.plan(height: height, width: width)
+        let (rows, columns) = (layout.rows, layout.columns)
         let classes = info.configuration.classes
         var out = [Float](repeating: 0, count: classes * height * width)
         var pending: [(top: Int, left: Int)] = []
-        let t = plan.inputSize, m = plan.outputSize
-        func flush() {
+        let (th, tw) = (rows.inputSize, columns.inputSize), (mh, mw) = (rows.outputSize, columns.outputSize)
+        func flush() throws {
             guard !pending.isEmpty else { return }
+            // Between passes: a stop request ends the image here; nothing of it is written.
+            if shouldStop() { throw PredictionStopped() }
             var input = [Float]()
-            input.reserveCapacity(pending.count * channels * t * t)
+            input.reserveCapacity(pending.count * channels * th * tw)
             for (top, left) in pending {
                 input += mirrorWindow(image, channels: channels, height: height, width: width,
-                                      top: top - plan.context, left: left - plan.context, outHeight: t, outWidth: t)
+                                      top: top - rows.context, left: left - columns.context, outHeight: th, outWidth: tw)
             }
-            let logits = Tape.withoutRecording { model(Tensor(shape: Shape(pending.count, channels, t, t), scalars: input)) }
+            let logits = Tape.withoutRecording { model(Tensor(shape: Shape(pending.count, channels, th, tw), scalars: input)) }
             let probs = softmax(logits).scalars
             for (k, (top, left)) in pending.enumerated() {
-                let rows = min(m - plan.outputOffset, height - top), cols = min(m - plan.outputOffset, width - left)
+                let count = min(mh - rows.outputOffset, height - top), cols = min(mw - columns.outputOffset, width - left)
                 for c in 0..<classes {
-                    let src = (k * classes + c) * m * m
-                    for y in 0..<rows {
-                        let from = src + (y + plan.outputOffset) * m + plan.outputOffset
+                    let src = (k * classes + c) * mh * mw
+                    for y in 0..<count {
+                        let from = src + (y + rows.outputOffset) * mw + columns.outputOffset
                         let to = (c * height + top + y) * width + left
                         out.withUnsafeMutableBufferPointer { o in
                             probs.withUnsafeBufferPointer { p in
@@ -84,13 +96,13 @@ public final class Predictor {
             }
             pending.removeAll()
         }
-        for top in plan.origins(length: height) {
-            for left in plan.origins(length: width) {
+        for top in rows.origins(length: height) {
+            for left in columns.origins(length: width) {
                 pending.append((top, left))
-                if pending.count == batchTiles { flush() }
+                if pending.count == batchTiles { try flush() }
             }
         }
-        flush()
+        try flush()
         return out
     }
 

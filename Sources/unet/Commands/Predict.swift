@@ -124,6 +124,10 @@ struct Predict: ParsableCommand {
                 changes[change, default: 0] += 1
                 written += 1
                 if primary { progress.update(min(total, (round + 1) * ranks)) }
+            } catch is PredictionStopped {
+                // A signal arrived mid-image: that image is left unwritten (the next round's
+                // agreement stops every rank).
+                continue
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("\(ranks > 1 ? "rank \(rank): " : "")error: \(error)\n".utf8))
@@ -186,7 +190,7 @@ struct Predict: ParsableCommand {
                                                                          normalization: info.normalization)
         let display = pixels
         info.normalization.apply(to: &pixels)
-        let probs = predictor.probabilities(pixels, channels: channels, height: height, width: width)
+        let probs = try predictor.probabilities(pixels, channels: channels, height: height, width: width) { StopSignal.requested }
         let mask = Predictor.argmax(probs, classes: classes, height: height, width: width)
         var files = item.files.map(plan.path).makeIterator()
         let maskPath = files.next()!
