@@ -61,6 +61,10 @@ int unet_mpi_allreduce_max_int(int *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
+int unet_mpi_allgather_bytes(const void *send, int count, void *receive) {
+    return MPI_Allgather(send, count, MPI_BYTE, receive, count, MPI_BYTE, MPI_COMM_WORLD);
+}
+
 int unet_mpi_iallreduce_sum_float(float *values, int count, unet_mpi_request **request) {
     struct unet_mpi_request *r = malloc(sizeof *r);
     if (!r) return MPI_ERR_NO_MEM;

@@ -92,6 +92,24 @@ public final class MPIWorld: @unchecked Sendable {
         return v[0]
     }
 
+    /// Every rank's bytes, in rank order (each rank may give a different length).
+    public func gather(_ bytes: [UInt8]) -> [[UInt8]] {
+        guard size > 1 else { return [bytes] }
+        let longest = Int(maximum(Int32(clamping: bytes.count)))
+        // Each rank's block: its length (4 bytes, little-endian), then its bytes, padded.
+        let block = 4 + longest
+        var send = (0..<4).map { UInt8(truncatingIfNeeded: bytes.count >> (8 * $0)) } + bytes
+        send += [UInt8](repeating: 0, count: block - send.count)
+        var receive = [UInt8](repeating: 0, count: block * size)
+        check(send.withUnsafeBytes { s in receive.withUnsafeMutableBytes { r in unet_mpi_allgather_bytes(s.baseAddress, Int32(block), r.baseAddress) } },
+              "MPI_Allgather (\(block) bytes)")
+        return (0..<size).map { rank in
+            let start = rank * block
+            let count = (0..<4).reduce(0) { $0 | Int(receive[start + $1]) << (8 * $1) }
+            return Array(receive[(start + 4)..<(start + 4 + min(count, longest))])
+        }
+    }
+
     /// Waits until every rank has arrived.
     public func barrier() {
         guard size > 1 else { return }

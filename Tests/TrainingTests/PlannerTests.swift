@@ -108,6 +108,33 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(Planner.steps(filling: 0.1, at: 1), 1)
     }
 
+    /// The training memory estimate against peak RSS measured by `unet bench --only train`
+    /// (release build, AMD EPYC AVX2, 1 thread): within -5% and +35% for networks and patches
+    /// of every size the planner chooses, so it refuses only what clearly cannot fit.
+    func testTrainingMemoryEstimateFollowsMeasurements() throws {
+        // depth, width, patch, batch, measured MiB
+        let measured: [(Int, Int, Int, Int, Double)] = [(4, 16, 316, 1, 199), (4, 16, 316, 4, 501), (4, 16, 508, 2, 826),
+                                                        (4, 32, 316, 2, 601), (2, 8, 188, 4, 162), (3, 64, 252, 2, 892), (4, 64, 572, 1, 2377)]
+        for (depth, width, patch, batch, mib) in measured {
+            var c = UNetConfiguration.defaultForTraining
+            c.depth = depth; c.baseWidth = width
+            let ratio = TrainingMemory.estimatedBytes(c, patch: patch, batch: batch) / (mib * 1_048_576)
+            XCTAssertGreaterThan(ratio, 0.95, "d\(depth) w\(width) patch \(patch) batch \(batch)")
+            XCTAssertLessThan(ratio, 1.35, "d\(depth) w\(width) patch \(patch) batch \(batch)")
+        }
+        var c = UNetConfiguration.defaultForTraining
+        c.depth = 4; c.baseWidth = 16
+        let limit = 2.0 * 1_073_741_824
+        let batch = TrainingMemory.largestBatch(c, patch: 316, limitBytes: limit)
+        XCTAssertLessThanOrEqual(TrainingMemory.estimatedBytes(c, patch: 316, batch: batch), limit)
+        XCTAssertGreaterThan(TrainingMemory.estimatedBytes(c, patch: 316, batch: batch + 1), limit)
+        let patch = try XCTUnwrap(TrainingMemory.largestPatch(c, batch: 4, limitBytes: limit))
+        XCTAssertTrue(c.isValidInput(patch))
+        XCTAssertLessThanOrEqual(TrainingMemory.estimatedBytes(c, patch: patch, batch: 4), limit)
+        XCTAssertEqual(TrainingMemory.largestBatch(c, patch: 100_000, limitBytes: limit), 0)
+        XCTAssertNil(TrainingMemory.largestPatch(c, batch: 1_000_000_000_000, limitBytes: limit))
+    }
+
     func testMemoryHalvesTheBatchOrStopsTheWidth() throws {
         let f = base()
         let patch = try planner(budget: 1).plan(f).patchSize

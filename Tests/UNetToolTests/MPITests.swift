@@ -125,13 +125,18 @@ final class MPITests: XCTestCase {
         _ = try launcher()
         let root = try makeDataset()
         let run = root + "/run", elsewhere = root + "/rank1-run"
-        // Rank 1 is given another --out (mpirun's "A : B" form): it must never touch it.
+        // Rank 1 given another --out (mpirun's "A : B" form) is refused before either folder
+        // is touched: the ranks must agree on the run folder.
         let l = try launcher()
-        let train = try ToolRunner.run(l.prefix + ["-np", "1", l.unet, "train"] + tiny(root, run, batch: 2) + ["--steps", "4"]
-                                       + [":", "-np", "1", l.unet, "train"] + tiny(root, elsewhere, batch: 2) + ["--steps", "4"],
-                                       executable: l.mpirun, timeout: 120)
-        XCTAssertEqual(train.status, 0, train.error)
+        let differing = try ToolRunner.run(l.prefix + ["-np", "1", l.unet, "train"] + tiny(root, run, batch: 2) + ["--steps", "4"]
+                                           + [":", "-np", "1", l.unet, "train"] + tiny(root, elsewhere, batch: 2) + ["--steps", "4"],
+                                           executable: l.mpirun, timeout: 120)
+        XCTAssertNotEqual(differing.status, 0)
+        XCTAssertTrue(differing.error.contains("--out (the run folder): rank 0 \(run), rank 1 \(elsewhere)"), differing.error)
         XCTAssertFalse(FileManager.default.fileExists(atPath: elsewhere), "rank 1 wrote a run folder")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"))
+        let train = try mpirun(2, ["train"] + tiny(root, run, batch: 2) + ["--steps", "4"])
+        XCTAssertEqual(train.status, 0, train.error)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: run).filter { !$0.hasPrefix(".") }),
                        ["options.json", "last.safetensors", "best.safetensors", "metrics.csv", "curves.png"])
         let resumed = try ToolRunner.run(["train", "--resume", run + "/last.safetensors", "--steps", "6"], timeout: 120)
@@ -188,6 +193,50 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(r.error.contains("rank 1: ") && r.error.contains("i3.png"), r.error)
         XCTAssertLessThan(seconds, 30)
         XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"))
+    }
+
+    /// Ranks started with different data or options stop together before the first step, with
+    /// one message naming each difference and every rank's value. 2 classes on one rank and 3 on
+    /// the other used to end in SIGSEGV, SIGABRT or a raw MPI_ERR_OTHER; a different --lr stopped
+    /// at step 2 blaming the reduction; different data of the same shape trained without a word.
+    func testRanksStartedDifferentlyStopBeforeTheFirstStep() throws {
+        let l = try launcher()
+        let root = try makeDataset()
+        func twoRanks(_ a: [String], _ b: [String]) throws -> ToolRunner.Result {
+            try ToolRunner.run(l.prefix + ["-np", "1", l.unet, "train"] + a + [":", "-np", "1", l.unet, "train"] + b,
+                               executable: l.mpirun, timeout: 90)
+        }
+        func assertRefused(_ r: ToolRunner.Result, _ expected: String, run: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertFalse(r.timedOut || r.signalled, "hung or crashed: \(r.error)", file: file, line: line)
+            XCTAssertNotEqual(r.status, 0, file: file, line: line)
+            XCTAssertTrue(r.error.contains("the 2 ranks were not started alike; every rank needs the same options and data"), r.error, file: file, line: line)
+            XCTAssertTrue(r.error.contains(expected), "expected '\(expected)' in: \(r.error)", file: file, line: line)
+            XCTAssertFalse(r.error.contains("MPI_ERR") || r.error.contains("MPI_ABORT"), r.error, file: file, line: line)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"), file: file, line: line)
+        }
+        // Rank 1's copy of the data has a third class: masks of class indices 0, 1 and 2.
+        let three = try makeDataset()
+        for k in 0..<6 {
+            let mask = try Image.read(contentsOf: three + "/masks/i\(k).png")
+            let indices = try XCTUnwrap(mask.uint8Samples).enumerated().map { $0.offset < 40 ? UInt8(2) : $0.element == 255 ? 1 : 0 }
+            try Image(width: mask.width, height: mask.height, channels: 1, samples: indices).write(to: three + "/masks/i\(k).png")
+        }
+        let run = root + "/run"
+        let classes = try twoRanks(tiny(root, run, batch: 2) + ["--steps", "3"], tiny(three, run, batch: 2) + ["--steps", "3"])
+        assertRefused(classes, "data: classes: rank 0 2, rank 1 3", run: run)
+
+        let lr = try twoRanks(tiny(root, run, batch: 2) + ["--steps", "3"], tiny(root, run, batch: 2) + ["--steps", "3", "--lr", "0.01"])
+        assertRefused(lr, "--lr: rank 0 0.001, rank 1 0.01", run: run)
+        XCTAssertFalse(lr.error.contains("data:"), "the data agree: \(lr.error)")
+
+        let other = try makeDataset(seed: 77)
+        let content = try twoRanks(tiny(root, run, batch: 2) + ["--steps", "3"], tiny(other, run, batch: 2) + ["--steps", "3", "--seed", "3"])
+        assertRefused(content, "data: content (names, file sizes, class pixels): rank 0 ", run: run)
+        XCTAssertTrue(content.error.contains("--seed: rank 0 2, rank 1 3"), content.error)
+
+        // The same command on both ranks still trains.
+        let alike = try mpirun(2, ["train"] + tiny(root, run, batch: 2) + ["--steps", "2"])
+        XCTAssertEqual(alike.status, 0, alike.error)
     }
 
     /// Rank 0 fails in the middle of the run (its disk "fills up" when it saves at the end of the

@@ -217,12 +217,52 @@ final class PlanCommandTests: XCTestCase {
 
         for (extra, expected) in [(["--no-plan", "--plan", "p.json"], "either --plan or --no-plan"),
                                   (["--no-plan", "--budget", "1m"], "does not go with --no-plan"),
-                                  (["--memory", "512"], "--memory goes with --budget"),
+                                  (["--memory", "512", "--batch-size", "64"], "over --memory 512 MiB; what fits: --batch-size "),
                                   (["--oversample", "1.5"], "--oversample must be in [0, 1]")] {
             let r = try ToolRunner.run(common + ["--out", root + "/refused"] + extra)
             XCTAssertNotEqual(r.status, 0, "\(extra)")
             XCTAssertTrue(r.error.contains(expected), r.error)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/refused"))
+    }
+
+    /// A batch or patch that cannot fit is refused before anything is read or written, with
+    /// what fits: these used to abort in the allocator after the run folder existed, or to
+    /// start training towards memory exhaustion.
+    func testTrainingMemoryIsEstimatedUpFront() throws {
+        let root = try makeDataset()
+        let run = root + "/run"
+        for (extra, expected) in [(["--batch-size", "1000000000000"], "batch 1000000000000 of"),
+                                  (["--patch-size", "1000000000"], "of 1000000000×1000000000 patches"),
+                                  (["--patch-size", "60004"], "of 60004×60004 patches"),
+                                  (["--batch-size", "100000", "--patch-size", "572"], "batch 100000 of 572×572 patches")] {
+            let r = try ToolRunner.run(["train", "--data", root, "--out", run, "--no-plan", "--steps", "1"] + extra, timeout: 60)
+            XCTAssertEqual(r.status, 64, "\(extra): \(r.error)")
+            XCTAssertTrue(r.error.contains(expected) && r.error.contains("to train this network (an estimate), over this machine's"), r.error)
+            XCTAssertTrue(r.error.contains("what fits: "), r.error)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: run), "\(extra): nothing written")
+        }
+        // The size it suggests is accepted.
+        let r = try ToolRunner.run(["train", "--data", root, "--out", run, "--no-plan", "--steps", "1", "--memory", "300", "--batch-size", "64",
+                                    "--width", "8", "--depth", "2"])
+        let suggestion = try XCTUnwrap(r.error.components(separatedBy: "what fits: --batch-size ").last?.split(separator: " ").first.flatMap { Int($0) }, r.error)
+        XCTAssertGreaterThan(suggestion, 0)
+        let accepted = try ToolRunner.run(["train", "--data", root, "--out", run, "--no-plan", "--steps", "1", "--memory", "300", "--batch-size",
+                                           "\(suggestion)", "--width", "8", "--depth", "2", "--threads", "1", "--disable", "elastic", "--patch-size", "60"])
+        XCTAssertEqual(accepted.status, 0, accepted.error)
+
+        // The same from a plan file.
+        var options = TrainingOptions()
+        options.dataRoot = root
+        var plan = try Planner(budgetSeconds: nil, memoryBytes: 1e9) { _, _, _ in nil }
+            .plan(try DatasetFingerprint.measure(try PreparedData.load(options, inferClasses: true)))
+        plan.steps = 1
+        plan.batchSize = 1_000_000_000_000
+        let path = scratchPath("unet-huge-plan", suffix: ".json")
+        try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: path))
+        let planned = try ToolRunner.run(["train", "--data", root, "--out", root + "/planned", "--plan", path], timeout: 60)
+        XCTAssertEqual(planned.status, 64, planned.error)
+        XCTAssertTrue(planned.error.contains("batch 1000000000000 of"), planned.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/planned"))
     }
 }

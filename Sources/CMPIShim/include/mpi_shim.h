@@ -25,6 +25,8 @@ void unet_mpi_error_text(int code, char *buffer, int capacity);
 int unet_mpi_allreduce_sum_float(float *values, int count);
 int unet_mpi_allreduce_sum_double(double *values, int count);
 int unet_mpi_allreduce_max_int(int *values, int count);
+/// Every rank's `count` bytes, in rank order, into `receive` (count × ranks bytes).
+int unet_mpi_allgather_bytes(const void *send, int count, void *receive);
 
 /// A nonblocking all-reduce in flight (an MPI_Request, opaque to Swift).
 typedef struct unet_mpi_request unet_mpi_request;

@@ -113,7 +113,7 @@ struct Train: ParsableCommand {
     @Option(help: "Without --plan: fit the network width and the number of steps to this training time (90s, 45m, 2h), timing steps on this machine.",
             transform: Duration.parse)
     var budget: Duration?
-    @Option(parsing: .unconditional, help: "With --budget: memory for training, in MiB (default: half of this machine's).")
+    @Option(parsing: .unconditional, help: "Memory for training, in MiB: the run's estimated memory must fit it (default: this machine's), and --budget plans within it (default there: half of this machine's).")
     var memory: Int?
     @Option(help: "How often each image is drawn: image (each equally often) or area (in proportion to its area).")
     var sampling: PatchSampling?
@@ -192,7 +192,6 @@ struct Train: ParsableCommand {
         if budget != nil && (plan != nil || noPlan || resume != nil) {
             throw ValidationError("--budget plans a new run from the data; it does not go with \(plan != nil ? "--plan (its budget is planned already)" : noPlan ? "--no-plan" : "--resume")")
         }
-        if memory != nil && budget == nil { throw ValidationError("--memory goes with --budget") }
         if let memory, memory < 64 { throw ValidationError("--memory must be at least 64 MiB (got \(memory))") }
         if let oversample, !(oversample >= 0 && oversample <= 1) { throw ValidationError("--oversample must be in [0, 1] (got \(oversample))") }
         if resume != nil && overwrite && out == nil {
@@ -201,9 +200,34 @@ struct Train: ParsableCommand {
         // The network and patch rules, checked before any work starts.
         if resume == nil {
             let options = try makeOptions(plan: try plan.map { try PlanFile.read($0, lengthGiven: steps != nil || epochs != nil) })
+            // Memory first: a patch of 10^9 is beyond any machine, whatever size is valid near it.
+            try checkMemory(options)
             let problems = options.problems
             if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         }
+    }
+
+    /// Refuses a batch and patch whose estimated training memory is over --memory or this
+    /// machine's, before anything is read, allocated or written, naming what would fit.
+    func checkMemory(_ o: TrainingOptions) throws {
+        guard let limitMB = memory ?? PhysicalMemory.usableMegabytes else { return }
+        let limit = Double(limitMB) * 1_048_576
+        let patch = o.effectivePatchSize, c = o.model
+        let need = TrainingMemory.estimatedBytes(c, patch: patch, batch: o.batchSize)
+        guard need > limit else { return }
+        func size(_ bytes: Double) -> String {
+            let (tib, gib) = (Double(1 << 40), Double(1 << 30))
+            return bytes >= tib ? String(format: "%.1f TiB", bytes / tib)
+                : bytes >= gib ? String(format: "%.1f GiB", bytes / gib) : String(format: "%.0f MiB", bytes / 1_048_576)
+        }
+        let fits = [TrainingMemory.largestBatch(c, patch: patch, limitBytes: limit) > 0
+                        ? "--batch-size \(TrainingMemory.largestBatch(c, patch: patch, limitBytes: limit)) with this patch" : nil,
+                    TrainingMemory.largestPatch(c, batch: o.batchSize, limitBytes: limit).map { "--patch-size \($0) with this batch" },
+                    TrainingMemory.largestPatch(c, batch: 1, limitBytes: limit).map { "--patch-size \($0) with --batch-size 1" }]
+            .compactMap { $0 }
+        throw ValidationError("batch \(o.batchSize) of \(patch)×\(patch) patches needs about \(size(need)) to train this network (an estimate), "
+            + "over \(memory != nil ? "--memory \(limitMB) MiB" : "this machine's \(size(limit))"); "
+            + (fits.isEmpty ? "even one patch of the smallest size does not fit: choose a narrower or shallower network" : "what fits: " + fits.joined(separator: ", or ")))
     }
 
     private func parsePercentiles(_ text: String) -> (low: Float, high: Float)? {
@@ -360,6 +384,17 @@ struct Train: ParsableCommand {
         try Ranks.run(world) { try train(world) }
     }
 
+    /// With several ranks: loads the data (unless loaded already) and stops every rank, before
+    /// any step, when their options, data or run folder differ. Returns the data to train on.
+    /// Alone: returns `data` as given (the Trainer reads it after taking the run folder).
+    private func agreeAcrossRanks(_ world: MPIWorld?, options: TrainingOptions, data: PreparedData?, inferClasses: Bool,
+                                  resumedStep: Int?) throws -> PreparedData? {
+        guard let world, world.size > 1 else { return data }
+        let loaded = try data ?? PreparedData.load(options, inferClasses: inferClasses)
+        try RankAgreement.check(world, try RankAgreement.description(options: options, data: loaded, resumedStep: resumedStep))
+        return loaded
+    }
+
     /// Trains as one rank of `world` (alone when nil); only rank 0 writes and prints.
     private func train(_ world: MPIWorld?) throws {
         StopSignal.install()
@@ -384,8 +419,9 @@ struct Train: ParsableCommand {
                     + "Leave them out (the run's are restored) or start a new run; only \(Train.changeableOnResume) may be given anew")
             }
             try checkRunFolder(given)
+            let data = try agreeAcrossRanks(world, options: given, data: nil, inferClasses: false, resumedStep: saved.step)
             trainer = try Trainer(options: given, inferClasses: false, resume: checkpoint, resumedFrom: resume, replacingExistingRun: overwrite,
-                                  reducer: reducer)
+                                  reducer: reducer, prepared: data)
             guard saved.step < trainer.totalSteps else {
                 throw CommandFailure("\(resume): the run already finished (step \(saved.step) of \(trainer.totalSteps)); "
                     + "give --epochs or --steps beyond it to train on")
@@ -404,8 +440,10 @@ struct Train: ParsableCommand {
                 fflush(stdout)
             }
             try checkRunFolder(options)
+            try checkMemory(options)
+            let data = try agreeAcrossRanks(world, options: options, data: planned, inferClasses: classes == nil, resumedStep: nil)
             trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer,
-                                  prepared: planned)
+                                  prepared: data)
         }
         let start = Date()
         trainer.dataWorkers = workers
