@@ -103,6 +103,12 @@ final class PlanCommandTests: XCTestCase {
             XCTAssertTrue(r.error.contains("--out \(out): cannot be written: \(expected)"), r.error)
             XCTAssertFalse(r.output.contains("timing width") || r.output.contains("measur"), r.output)
         }
+        // train measures its data for a plan before the Trainer creates its folder: that folder
+        // is checked first.
+        let t = try ToolRunner.run(["train", "--data", root, "--out", file + "/run", "--steps", "1"], timeout: 60)
+        XCTAssertNotEqual(t.status, 0)
+        XCTAssertTrue(t.error.contains("\(file)/run: cannot write file (cannot create the output folder: \(file) is a file, not a folder)"), t.error)
+        XCTAssertFalse(t.output.contains("images measured") || t.error.contains("images measured"), t.output + t.error)
     }
 
     func testHostilePlansAreRefusedByName() throws {

@@ -428,6 +428,9 @@ struct Train: ParsableCommand {
             }
             if primary { print("resuming \(resume) at step \(saved.step) of \(trainer.totalSteps), writing to \(given.outputDirectory)") }
         } else {
+            // The run folder is checked before the data is measured for a plan (it is created,
+            // locked and checked for an earlier run once the Trainer starts).
+            if primary { try OutputSafety.checkCreatableFolder(try makeOptions().outputDirectory) }
             let (plan, planned) = try makePlan(primary: primary, ranks: reducer.worldSize)
             var options = try makeOptions(plan: plan)
             // Fewer threads than usable cores because others were busy: stored with the run, so that

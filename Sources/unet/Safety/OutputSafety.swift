@@ -50,6 +50,23 @@ enum OutputSafety {
         try checkWritableFolder(of: out, option: option)
     }
 
+    /// Refuses an output folder that could not be created or written, without creating it: its
+    /// deepest existing part must be a folder that takes new entries (or, when the folder exists,
+    /// new files). For commands that read data before they create their folder.
+    static func checkCreatableFolder(_ out: String) throws {
+        // Worded as AtomicFile.createDirectory words it, which gives the same refusal later.
+        func refuse(_ reason: String) -> FileWriteError { .unwritable(path: out, reason: "cannot create the output folder: \(reason)") }
+        var path = out.isEmpty ? "." : out
+        var info = stat()
+        while stat(path, &info) != 0 {
+            guard errno == ENOENT || errno == ENOTDIR else { throw refuse("\(path): \(String(cString: strerror(errno)))") }
+            let parent = (path as NSString).deletingLastPathComponent
+            path = parent.isEmpty ? "." : parent
+        }
+        if (info.st_mode & S_IFMT) != S_IFDIR { throw refuse("\(path) is a file, not a folder") }
+        if access(path, W_OK | X_OK) != 0 { throw refuse("\(path): \(String(cString: strerror(errno)))") }
+    }
+
     /// Refuses a file output whose folder does not exist, is not a folder or takes no new files
     /// (the file is written beside itself and renamed into place), so that a command fails
     /// before it reads data or times anything rather than at the end.
