@@ -9,8 +9,8 @@ extension CPUBackend {
         for i in 0..<parameter.count {
             var d = gp[i]
             if s.decoupled { pp[i] -= s.learningRate * s.weightDecay * pp[i] } else { d += s.weightDecay * pp[i] }
-            mp[i] = s.beta1 * mp[i] + (1 - s.beta1) * d
-            vp[i] = s.beta2 * vp[i] + (1 - s.beta2) * d * d
+            mp[i] = s.beta1 * mp[i] + s.oneMinusBeta1 * d
+            vp[i] = s.beta2 * vp[i] + s.oneMinusBeta2 * d * d
             pp[i] -= s.stepSize * mp[i] / (vp[i].squareRoot() / s.c2Root + s.epsilon)
         }
     }

@@ -12,8 +12,8 @@ extension ReferenceBackend {
             } else {
                 d += s.weightDecay * p.pointer[i]
             }
-            m.pointer[i] = s.beta1 * m.pointer[i] + (1 - s.beta1) * d
-            v.pointer[i] = s.beta2 * v.pointer[i] + (1 - s.beta2) * d * d
+            m.pointer[i] = s.beta1 * m.pointer[i] + s.oneMinusBeta1 * d
+            v.pointer[i] = s.beta2 * v.pointer[i] + s.oneMinusBeta2 * d * d
             p.pointer[i] -= s.stepSize * m.pointer[i] / (v.pointer[i].squareRoot() / s.c2Root + s.epsilon)
         }
     }

@@ -18,10 +18,19 @@ final class GPUBackendTests: XCTestCase {
         return try CUDABackend.open(ordinal: 0)
     }
 
+    /// Every kernel compiles and loads (a failure stops the process naming it), each to a handle
+    /// of its own, and a second request returns the cached handle.
     func testEveryKernelLoadsOnTheDevice() throws {
         let backend = try gpu()
+        var handles: [String: CUfunction] = [:]
         for source in KernelSource.all {
-            for kernel in source.kernels { _ = backend.context.function(kernel, in: source) }
+            for kernel in source.kernels { handles[kernel] = backend.context.function(kernel, in: source) }
+        }
+        let total = KernelSource.all.reduce(0) { $0 + $1.kernels.count }
+        XCTAssertEqual(handles.count, total, "kernel names are distinct")
+        XCTAssertEqual(Set(handles.values.map { UInt(bitPattern: $0) }).count, total, "each kernel has its own function handle")
+        for source in KernelSource.all {
+            for kernel in source.kernels { XCTAssertEqual(backend.context.function(kernel, in: source), handles[kernel], kernel) }
         }
     }
 

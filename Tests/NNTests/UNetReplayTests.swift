@@ -34,21 +34,6 @@ final class UNetReplayTests: XCTestCase {
     func testResidualWithoutBatchNorm() throws { try replay("residual_nobn") }
     func testPlainNearestUpsampling() throws { try replay("plain_nearest") }
 
-    /// The optimizer replay (used by the Training tests) must keep the keys its README documents.
-    func testOptimizerKeysArePresent() throws {
-        let f = try Fixture.unet("residual")
-        XCTAssertEqual(try f.shape("sgd_losses"), [5])
-        XCTAssertEqual(try f.shape("adam_losses"), [5])
-        // Both sequences start from the same weights and batch: their first loss is the replayed loss.
-        XCTAssertEqual(try f.floats("sgd_losses")[0], try f.floats("loss")[0], accuracy: 1e-6)
-        XCTAssertEqual(try f.floats("adam_losses")[0], try f.floats("loss")[0], accuracy: 1e-6)
-        let model = UNet(try configuration(f))
-        for (name, t) in model.state {
-            XCTAssertEqual(try f.shape("sgd_final." + name), t.shape.dims, name)
-            XCTAssertEqual(try f.shape("adam_final." + name), t.shape.dims, name)
-        }
-    }
-
     private func replay(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let f = try Fixture.unet(name)
         let model = UNet(try configuration(f), seed: 7)

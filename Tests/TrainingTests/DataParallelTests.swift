@@ -227,7 +227,11 @@ final class DataParallelTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/rank0/last.safetensors"))
         // Identical models pass, and the fingerprint sees a one-bit change.
         let state = trainers[0].model.state
-        XCTAssertEqual(Trainer.fingerprint(state), Trainer.fingerprint(state))
+        // Equal values in other tensors give the same fingerprint; the same values in another
+        // order do not.
+        let copies = state.map { ($0.name, Tensor(shape: $0.tensor.shape, scalars: $0.tensor.scalars)) }
+        XCTAssertEqual(Trainer.fingerprint(copies), Trainer.fingerprint(state))
+        XCTAssertNotEqual(Trainer.fingerprint(Array(copies.reversed())), Trainer.fingerprint(state))
         let first = state[0].tensor
         let before = Trainer.fingerprint(state)
         var bits = first.scalars

@@ -68,8 +68,13 @@ final class PlotTests: XCTestCase {
         let five = ClassPalette.default(classes: 5)
         XCTAssertEqual(five.colors.count, 5)
         XCTAssertEqual(Set(five.colors).count, 5)
+        // Past the hand-picked colours the palette is generated: still distinct, and a class
+        // keeps its colour whatever the class count (masks of one model match another's).
         let many = ClassPalette.default(classes: 40)
-        XCTAssertEqual(many.color(forClass: 25), many.color(forClass: 25))
+        let forty = (0..<40).map(many.color(forClass:))
+        XCTAssertEqual(Set(forty).count, 40)
+        XCTAssertEqual((0..<40).map(ClassPalette.default(classes: 64).color(forClass:)), forty)
+        XCTAssertEqual(many.color(forClass: 25), ClassPalette.default(classes: 30).color(forClass: 25))
         XCTAssertNotEqual(many.color(forClass: 25), many.color(forClass: 26))
         XCTAssertEqual(Set((0..<20).map { ClassPalette.default(classes: 20).color(forClass: $0) }).count, 20)
     }

@@ -17,7 +17,7 @@ final class ExportToolTests: XCTestCase {
     func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     /// A 100×90 gray test image with some structure.
-    func testImage() throws -> String {
+    func makeTestImage() throws -> String {
         let path = scratchPath("unet-export-image", suffix: ".png")
         let samples: [UInt8] = (0..<9000).map { (i: Int) -> UInt8 in UInt8(((i % 100) * 3 + (i / 100) * 5) % 256) }
         try Image(width: 100, height: 90, channels: 1, samples: samples).write(to: path)
@@ -44,7 +44,7 @@ final class ExportToolTests: XCTestCase {
     }
 
     func testBioImagePackageAsFolderAndZip() throws {
-        let image = try testImage()
+        let image = try makeTestImage()
         let folder = scratchPath("unet-export-package")
         let r = try ToolRunner.run(["export", "--model", model, "--format", "bioimageio", "--out", folder, "--test-image", image] + bioimageOptions)
         XCTAssertEqual(r.status, 0, r.error)
@@ -79,7 +79,7 @@ final class ExportToolTests: XCTestCase {
     }
 
     func testRefusals() throws {
-        let image = try testImage()
+        let image = try makeTestImage()
         func refused(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
             let r = try ToolRunner.run(["export", "--model", model] + arguments)
             XCTAssertNotEqual(r.status, 0, file: file, line: line)
@@ -115,7 +115,7 @@ final class ExportToolTests: XCTestCase {
         let folder = try scratchDirectory("unet-export-foreign")
         let checkpoint = folder + "/model.onnx", cover = folder + "/cover.png"
         try FileManager.default.copyItem(atPath: model, toPath: checkpoint)
-        try FileManager.default.copyItem(atPath: try testImage(), toPath: cover)
+        try FileManager.default.copyItem(atPath: try makeTestImage(), toPath: cover)
         for (name, text) in [("rdf.yaml", "format_version: 0.5.4\nname: mine\n"), ("README.md", "my notes\n")] {
             try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
         }
@@ -141,7 +141,7 @@ final class ExportToolTests: XCTestCase {
         XCTAssertEqual(try snapshot(), before)
 
         // Inputs moved out: --overwrite replaces the foreign files, and the folder is then this tool's.
-        let image = try testImage()
+        let image = try makeTestImage()
         let elsewhere = ["export", "--model", model, "--format", "bioimageio", "--out", folder, "--test-image", image] + bioimageOptions
         try FileManager.default.removeItem(atPath: checkpoint)
         try FileManager.default.removeItem(atPath: cover)
@@ -157,7 +157,7 @@ final class ExportToolTests: XCTestCase {
     /// An existing zip or ONNX file is replaced only when it is an earlier export of this tool
     /// (a foreign archive or model used to be replaced without a word), or with --overwrite.
     func testForeignZipAndONNXAreKeptUnlessOverwrite() throws {
-        let image = try testImage()
+        let image = try makeTestImage()
         var archive = ZipArchive()
         archive.add("data.csv", Array("a,b\n1,2\n".utf8))
         archive.add("rdf.yaml", Array("name: not ours\n".utf8))
@@ -190,7 +190,7 @@ final class ExportToolTests: XCTestCase {
     /// Values bioimage.io's validator rejects are refused before anything is written (they used
     /// to give packages that exit 0 and fail validation).
     func testDescriptionValuesAreValidatedBeforeWriting() throws {
-        let image = try testImage()
+        let image = try makeTestImage()
         let out = scratchPath("unet-export-invalid")
         for (extra, expected) in [(["--name", "Mito/EM: v2"], "--name \"Mito/EM: v2\": bioimage.io allows only letters"),
                                   (["--name", String(repeating: "n", count: 129)], "the name has 129 characters; bioimage.io wants 5 to 128"),

@@ -8,7 +8,7 @@ extension CUDABackend {
         precondition(p.shape == gradient.shape && p.shape == m.shape && p.shape == v.shape, "[adam] \(p.shape) vs \(gradient.shape)")
         launch("adam_update", .optimizer, count: p.count,
                [.pointer(address(p)), .pointer(address(plain(gradient))), .pointer(address(m)), .pointer(address(v)),
-                .float(s.learningRate), .float(s.beta1), .float(s.beta2), .float(s.epsilon), .float(s.weightDecay),
+                .float(s.learningRate), .float(s.beta1), .float(s.beta2), .float(s.oneMinusBeta1), .float(s.oneMinusBeta2), .float(s.epsilon), .float(s.weightDecay),
                 .int(s.decoupled ? 1 : 0), .float(s.stepSize), .float(s.c2Root), .long(Int64(p.count))])
         p.markModified(); m.markModified(); v.markModified()
     }

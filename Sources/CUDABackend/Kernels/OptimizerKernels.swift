@@ -3,12 +3,13 @@ extension KernelSource {
     /// the reference backend computes them, in the same order of operations).
     public static let optimizer = KernelSource(name: "optimizer", code: """
     extern "C" __global__ void adam_update(float *p, const float *g, float *m, float *v, float learningRate, float beta1, float beta2,
-                                           float epsilon, float weightDecay, int decoupled, float stepSize, float c2Root, long n) {
+                                           float oneMinusBeta1, float oneMinusBeta2, float epsilon, float weightDecay, int decoupled,
+                                           float stepSize, float c2Root, long n) {
         UNET_GRID_STRIDE(i, n) {
             float w = p[i], d = g[i];
             if (decoupled) w -= learningRate * weightDecay * w; else d += weightDecay * w;
-            float mi = beta1 * m[i] + (1.0f - beta1) * d;
-            float vi = beta2 * v[i] + (1.0f - beta2) * d * d;
+            float mi = beta1 * m[i] + oneMinusBeta1 * d;
+            float vi = beta2 * v[i] + oneMinusBeta2 * d * d;
             m[i] = mi;
             v[i] = vi;
             p[i] = w - stepSize * mi / (sqrtf(vi) / c2Root + epsilon);

@@ -1,10 +1,14 @@
 /// One Adam (or AdamW) update's constants, computed once per step for all parameters:
 /// m ← β1·m + (1−β1)·d; v ← β2·v + (1−β2)·d²; p ← p − stepSize·m / (√v / c2Root + ε), where
-/// d = g + wd·p for Adam (L2), and for AdamW p first shrinks by lr·wd·p and d = g.
+/// d = g + wd·p for Adam (L2), and for AdamW p first shrinks by lr·wd·p and d = g. 1 − β is
+/// given, computed in double precision from the optimizer's β: 1 − Float(0.999) is 1.3e-5 off
+/// 0.001, which PyTorch (β a Python float) does not lose.
 public struct AdamStep: Sendable {
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
+    public var oneMinusBeta1: Float
+    public var oneMinusBeta2: Float
     public var epsilon: Float
     public var weightDecay: Float
     public var decoupled: Bool
@@ -14,10 +18,12 @@ public struct AdamStep: Sendable {
     public var c2Root: Float
 
     public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool,
-                stepSize: Float, c2Root: Float) {
+                stepSize: Float, c2Root: Float, oneMinusBeta1: Float? = nil, oneMinusBeta2: Float? = nil) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
+        self.oneMinusBeta1 = oneMinusBeta1 ?? 1 - beta1
+        self.oneMinusBeta2 = oneMinusBeta2 ?? 1 - beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupled = decoupled

@@ -7,12 +7,15 @@ import Tensors
 /// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr·m̂/(√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
 /// Adam adds wd·p to g (L2); AdamW instead shrinks p by lr·wd·p before the update.
 public final class Adam: Optimizer {
-    public let beta1, beta2, epsilon, weightDecay: Float
+    /// In double precision, as PyTorch keeps them: 1 − β and the bias corrections are computed
+    /// from these, not from their float32 roundings.
+    public let beta1, beta2: Double
+    public let epsilon, weightDecay: Float
     public let decoupled: Bool
     private var moments: [String: (m: Tensor, v: Tensor)] = [:]
     public private(set) var stepCount = 0
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+    public init(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -23,9 +26,10 @@ public final class Adam: Optimizer {
     public func step(_ parameters: [(name: String, tensor: Tensor)], learningRate lr: Float) {
         stepCount += 1
         let t = Double(stepCount)
-        let c1 = Float(1 - pow(Double(beta1), t)), c2 = Float(1 - pow(Double(beta2), t))
-        let constants = AdamStep(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-                                 decoupled: decoupled, stepSize: lr / c1, c2Root: c2.squareRoot())
+        let c1 = 1 - pow(beta1, t), c2 = 1 - pow(beta2, t)
+        let constants = AdamStep(learningRate: lr, beta1: Float(beta1), beta2: Float(beta2), epsilon: epsilon, weightDecay: weightDecay,
+                                 decoupled: decoupled, stepSize: Float(Double(lr) / c1), c2Root: Float(c2.squareRoot()),
+                                 oneMinusBeta1: Float(1 - beta1), oneMinusBeta2: Float(1 - beta2))
         for (name, p) in parameters {
             guard let grad = p.grad else { continue }
             let state = moments[name] ?? (Tensor.zeros(p.shape), Tensor.zeros(p.shape))
