@@ -75,6 +75,18 @@ final class MemoryConformanceTests: XCTestCase {
         XCTAssertNotEqual(other, first, "another seed, another mask")
     }
 
+    /// The mask against an oracle that is not this project's code: splitmix64's published output
+    /// for state 0 (e220a8397b1dcdaf, 6e789e6aa1b965f4, 06c45d188009454f, f88bb8a8724c81ec, …),
+    /// whose top 24 bits as a unit draw are 0.883, 0.432, 0.026, 0.971, 0.106, 0.327, 0.174,
+    /// 0.772: with p = 0.3 elements 2, 4 and 6 are dropped and the rest scaled by 1/0.7.
+    func testDropoutMaskFollowsSplitMix64() {
+        XCTAssertEqual((0..<4).map { DropoutMask.bits(seed: 0, index: $0) },
+                       [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F, 0xF88B_B8A8_724C_81EC])
+        let keep: Float = 1 / 0.7
+        let r = onBoth { backend in backend.dropoutMask(shape: Shape(1, 1, 1, 8), layout: .plain, probability: 0.3, seed: 0).scalars }
+        for mask in [r.tested, r.reference] { XCTAssertEqual(mask, [keep, keep, 0, keep, 0, keep, 0, keep], "[\(underTest.name)]") }
+    }
+
     func testFoldBatchNorm() {
         var rng = SeededGenerator(seed: 3)
         let cout = 5, w = randomValues(cout * 3 * 3 * 3, &rng), b = randomValues(cout, &rng)

@@ -46,13 +46,16 @@ final class ElasticDeformationTests: XCTestCase {
         let out = ElasticDeformation.warp(Sample(image: image, channels: 1, height: h, width: w), by: shift).image
         XCTAssertTrue(out.allSatisfy { $0 >= 0 && $0 <= 1 })
         // Column 3 reads at 3.3 (taps 2, 3, 4, 5 = 0, 0, 1, 1): the sum of the two right taps'
-        // weights, 0.2895 − 0.0315 = 0.258, where bilinear would give 0.3.
+        // weights, where bilinear would give 0.3. Keys' kernel (a = −1/2), worked by hand:
+        // |x| ≤ 1: 1.5|x|³ − 2.5|x|² + 1, so w(0.7) = 0.5145 − 1.225 + 1 = 0.2895;
+        // 1 < |x| < 2: −0.5|x|³ + 2.5|x|² − 4|x| + 2, so w(1.7) = −2.4565 + 7.225 − 6.8 + 2 = −0.0315.
         let bicubicValue = out[3]
+        XCTAssertEqual(bicubicValue, 0.2895 - 0.0315, accuracy: 1e-6)
+        XCTAssertLessThan(bicubicValue, 0.3, "a sharper edge leaves less of the bright side on the dark side")
         var wts = [Float](repeating: 0, count: 4)
         cubicWeights(0.3, into: &wts)
-        XCTAssertEqual(bicubicValue, wts[2] + wts[3], accuracy: 1e-6)
-        XCTAssertLessThan(bicubicValue, 0.3, "a sharper edge leaves less of the bright side on the dark side")
-        XCTAssertEqual(wts.reduce(0, +), 1, accuracy: 1e-6)
+        // w(1.3), w(0.3), w(0.7), w(1.7) by the same formulas.
+        for (got, want) in zip(wts, [Float(-0.0735), 0.8155, 0.2895, -0.0315]) { XCTAssertEqual(got, want, accuracy: 1e-6) }
     }
 
     func testRandomWarpIsDeterministicAndKeepsMaskClasses() {

@@ -30,7 +30,8 @@ final class DeviceOptionTests: XCTestCase {
             let x = a.values[name]!, y = b.values[name]!
             let scale = max(1, y.map { abs($0) }.max() ?? 0)
             let worst = zip(x, y).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThan(worst / scale, 1e-3, "\(name): reference and cpu training differ by \(worst)")
+            // Measured: up to about 1e-6 (float rounding, summed in another order); 1e-5 leaves room.
+            XCTAssertLessThan(worst / scale, 1e-5, "\(name): reference and cpu training differ by \(worst)")
         }
         for device in ["reference", "cpu"] {
             let r = try ToolRunner.run(["predict", "--model", root + "/cpu/last.safetensors", "--out", root + "/pred-" + device,
