@@ -18,7 +18,18 @@ final class HelpTests: XCTestCase {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
         let expected = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertEqual(text, expected, "help of '\(arguments.joined(separator: " "))' changed; see \(path)")
+        // The words in order, not the layout: another swift-argument-parser release wraps, indents
+        // and capitalises section headers its own way, which is not a change of the help.
+        XCTAssertEqual(Self.words(text), Self.words(expected), "help of '\(arguments.joined(separator: " "))' changed; see \(path)")
+    }
+
+    static func words(_ text: String) -> [String] { text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init) }
+
+    /// The comparison ignores layout only: a word added, dropped or changed is a difference.
+    func testTheComparisonIgnoresLayoutOnly() {
+        XCTAssertEqual(Self.words("OPTIONS:\n  --tile <tile>   Tile input side\n     (default: 4)."),
+                       Self.words("options: --tile <tile>\n        Tile input side (default: 4)."))
+        XCTAssertNotEqual(Self.words("--tile <tile> Tile input side"), Self.words("--tile <tile> Tile side"))
     }
 
     func testTopLevelHelp() throws { try check([], "unet") }

@@ -191,7 +191,9 @@ final class MPITests: XCTestCase {
         XCTAssertFalse(r.timedOut, "the job hung")
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.error.contains("rank 1: ") && r.error.contains("i3.png"), r.error)
-        XCTAssertLessThan(seconds, 30)
+        // The promise is that the job ends instead of waiting forever (the 60 s deadline above
+        // catches a hang), not how fast: rank 0 never got to train its 1000 steps.
+        XCTAssertFalse(r.output.contains("done in"), r.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/last.safetensors"))
     }
 
@@ -257,7 +259,7 @@ final class MPITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.error.contains("rank 0: ") && r.error.contains("File too large"), r.error)
         XCTAssertTrue(r.error.contains("epoch 1"), "the failure came after training started: " + r.error)
-        XCTAssertLessThan(seconds, 30)
+        XCTAssertFalse(r.output.contains("done in"), "rank 1 did not go on to finish: " + r.output)
     }
 
     /// A rank killed (SIGKILL, as the out-of-memory killer does) mid-training: mpirun stops the
@@ -267,12 +269,17 @@ final class MPITests: XCTestCase {
         let victim = try XCTUnwrap(job.rankProcess(1))
         let start = Date()
         kill(victim, SIGKILL)
+        // The promise is that the job ends instead of waiting forever for the dead rank; 120 s is
+        // a hang guard, not a speed claim (it ends in about 2 s here).
+        let deadline = Date().addingTimeInterval(120)
+        while job.process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(job.process.isRunning, "the job hung after rank 1 was killed")
+        if job.process.isRunning { kill(job.process.processIdentifier, SIGKILL) }
         job.process.waitUntilExit()
         let seconds = Date().timeIntervalSince(start)
         print("a killed rank: mpirun ended the job after \(String(format: "%.1f", seconds)) s")
         XCTAssertNotEqual(job.process.terminationStatus, 0)
         XCTAssertTrue(job.error.contains("rank 1") && job.error.contains("signal 9"), job.error)
-        XCTAssertLessThan(seconds, 15)
     }
 
     /// SIGTERM to one rank: every rank stops at the same step, rank 0 saves `last` at that step,

@@ -103,6 +103,8 @@ public final class KernelImageCache: @unchecked Sendable {
     private let lock = NSLock()
     private var images: [String: [UInt8]] = [:]
     let compiler: NVRTC
+    /// Compilations so far (each (source, target) once): what a test of the cache counts.
+    public private(set) var compilations = 0
 
     public init(compiler: NVRTC) { self.compiler = compiler }
 
@@ -112,6 +114,7 @@ public final class KernelImageCache: @unchecked Sendable {
         defer { lock.unlock() }
         if let cached = images[key] { return cached }
         let image = try compiler.compile(source, for: target)
+        compilations += 1
         images[key] = image
         return image
     }
