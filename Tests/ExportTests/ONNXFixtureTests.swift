@@ -1,6 +1,7 @@
 import XCTest
 import TestSupport
 import Export
+import NN
 import Tensors
 import Training
 
@@ -113,6 +114,41 @@ final class ONNXFixtureTests: XCTestCase {
             XCTAssertLessThan(worst, 1e-4, name)
             // The comparison means something: the logits are not all alike.
             XCTAssertGreaterThan(expected.values.max()! - expected.values.min()!, 0.1, name)
+        }
+    }
+
+    /// Blocks, padding, classes, channels and --softmax beyond the two models above, each against
+    /// onnxruntime on its own input (Tools/make_export_fixtures.py): the export of every
+    /// configuration a user can train, not two.
+    static let variants: [(name: String, output: UNetGraph.Output, block: BlockKind, padding: PaddingMode, classes: Int, channels: Int)] = [
+        ("plain-softmax", .probabilities, .plain, .valid, 2, 1),
+        ("bottleneck-3class", .logits, .bottleneck, .valid, 3, 1),
+        ("same-rgb", .logits, .residual, .same, 3, 3),
+    ]
+
+    func testVariantsMatchOnnxRuntime() throws {
+        for v in Self.variants {
+            let checkpoint = try Checkpoint.read(from: ExportFixtures.path("\(v.name).safetensors"))
+            let c = checkpoint.info.configuration
+            XCTAssertEqual([c.block.rawValue, c.padding.rawValue], [v.block.rawValue, v.padding.rawValue], v.name)
+            XCTAssertEqual([c.classes, c.inputChannels], [v.classes, v.channels], v.name)
+            let bytes = try ONNXExport.model(from: checkpoint, output: v.output).serialized()
+            XCTAssertEqual(bytes, try ExportFixtures.bytes("\(v.name).onnx"), "\(v.name): exporting again gives other bytes")
+            let s = try Summary(bytes)
+            XCTAssertEqual(s.inputs.first?.1, ["N", "\(v.channels)", "H", "W"], v.name)
+            XCTAssertEqual(s.outputs.map(\.0), [v.output.rawValue], v.name)
+            XCTAssertEqual(s.outputs.first?.1.dropFirst().first, "\(v.classes)", v.name)
+            XCTAssertEqual(s.ops.contains("Softmax"), v.output == .probabilities, v.name)
+
+            let input = try NpyArray(bytes: ExportFixtures.bytes("\(v.name).input.npy"), path: "\(v.name).input.npy")
+            let expected = try NpyArray(bytes: ExportFixtures.bytes("\(v.name).ort.npy"), path: "\(v.name).ort.npy")
+            let net = try checkpoint.makeModel()
+            let logits = Tape.withoutRecording { net(Tensor(shape: Shape(input.shape), scalars: input.values)) }
+            let mine = v.output == .probabilities ? softmax(logits) : logits
+            XCTAssertEqual(mine.shape.dims, expected.shape, v.name)
+            let worst = zip(mine.scalars, expected.values).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-4, v.name)
+            XCTAssertGreaterThan(expected.values.max()! - expected.values.min()!, 0.05, "\(v.name): the outputs are not all alike")
         }
     }
 }
