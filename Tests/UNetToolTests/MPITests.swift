@@ -118,6 +118,24 @@ final class MPITests: XCTestCase {
         XCTAssertGreaterThan(try largestDifference(perRank + "/last.safetensors", root + "/one-sync/last.safetensors"), 1e-2)
     }
 
+    /// Gradient clipping acts on the gradient averaged over the ranks (the combined batch's), not
+    /// on each rank's before averaging: 2 ranks × batch 2 clipped match 1 rank × batch 4 clipped,
+    /// and the clip was active (the unclipped run differs).
+    func testClippingActsOnTheAveragedGradient() throws {
+        let root = try makeDataset()
+        let common = ["--steps", "4", "--loss", "ce", "--optimizer", "sgd", "--lr", "0.05", "--no-batch-norm", "--no-ema"]
+        let clip = ["--clip-norm", "0.01"]
+        let one = root + "/one", two = root + "/two", free = root + "/free"
+        XCTAssertEqual(try ToolRunner.run(["train"] + tiny(root, one, batch: 4) + common + clip, timeout: 120).status, 0)
+        XCTAssertEqual(try ToolRunner.run(["train"] + tiny(root, free, batch: 4) + common, timeout: 120).status, 0)
+        let pair = try mpirun(2, ["train"] + tiny(root, two, batch: 2) + common + clip)
+        XCTAssertEqual(pair.status, 0, pair.error)
+        let worst = try largestDifference(two + "/last.safetensors", one + "/last.safetensors")
+        print("clipped: 2 ranks × batch 2 vs 1 rank × batch 4 after 4 steps: largest weight difference \(worst)")
+        XCTAssertLessThanOrEqual(worst, 1e-5)
+        XCTAssertGreaterThan(try largestDifference(free + "/last.safetensors", one + "/last.safetensors"), 1e-3, "the clip was active")
+    }
+
     /// A run trained on 2 ranks continues on 1 (weights, optimizer state and step are exact; the
     /// patches drawn from then on are a 1-rank run's), and its model predicts on 2 ranks the same
     /// bytes as on 1, each file written once and listed once in the manifest.
