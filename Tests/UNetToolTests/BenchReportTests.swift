@@ -43,4 +43,29 @@ final class BenchReportTests: XCTestCase {
         XCTAssertEqual(Set(warnings).count, warnings.count, "one warning per operation and shape:\n\(stderr)")
         XCTAssertTrue(warnings.allSatisfy { $0.contains("(avx2)") && $0.contains("10–100× slower") }, stderr)
     }
+
+    /// The bench flags each change what is measured and reported: --only measures one half,
+    /// --steps the number of timed samples, the network flags the network described.
+    func testFlagsChangeWhatIsMeasured() throws {
+        func run(_ extra: [String]) throws -> [String: Any] {
+            let r = try ToolRunner.run(["bench", "--depth", "2", "--width", "8", "--size", "60", "--batch-size", "1", "--warmup", "0",
+                                        "--no-sgemm", "--threads", "1", "--json"] + extra, timeout: 300)
+            XCTAssertEqual(r.status, 0, r.error)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], r.output)
+        }
+        let infer = try run(["--only", "infer", "--steps", "3"])
+        XCTAssertEqual((infer["infer_samples_ms"] as? [Double])?.count, 3)
+        XCTAssertEqual((infer["train_step_samples_ms"] as? [Double])?.count, 0, "--only infer times no training step")
+        let train = try run(["--only", "train", "--steps", "2", "--block", "bottleneck", "--upsampling", "nearest", "--classes", "3",
+                             "--channels", "3", "--padding", "same", "--size", "64"])
+        XCTAssertEqual((train["train_step_samples_ms"] as? [Double])?.count, 2)
+        XCTAssertEqual((train["infer_samples_ms"] as? [Double])?.count, 0, "--only train times no inference")
+        XCTAssertEqual(train["block"] as? String, "bottleneck")
+        XCTAssertEqual(train["upsampling"] as? String, "nearest")
+        XCTAssertEqual(train["padding"] as? String, "same")
+        XCTAssertEqual(train["classes"] as? Int, 3)
+        XCTAssertEqual(train["input_channels"] as? Int, 3)
+        XCTAssertEqual(train["output_size"] as? Int, 64, "same padding keeps the size")
+        XCTAssertNotEqual(train["gflop_train_step"] as? Double, infer["gflop_train_step"] as? Double, "another network, other work")
+    }
 }

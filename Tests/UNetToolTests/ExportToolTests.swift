@@ -204,4 +204,22 @@ final class ExportToolTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         }
     }
+
+    /// --softmax gives the probabilities output; --name and --description reach rdf.yaml.
+    func testSoftmaxNameAndDescriptionReachTheFiles() throws {
+        let onnx = scratchPath("unet-export-softmax", suffix: ".onnx")
+        let r = try ToolRunner.run(["export", "--model", model, "--format", "onnx", "--out", onnx, "--softmax"])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("output 'probabilities'"), r.output)
+        let text = String(decoding: try read(onnx), as: UTF8.self)
+        XCTAssertTrue(text.contains("Softmax") && text.contains("probabilities"))
+        XCTAssertNotEqual(try read(onnx), try read(fixtures + "/residual-transposed.onnx"))
+        let folder = scratchPath("unet-export-described")
+        let p = try ToolRunner.run(["export", "--model", model, "--format", "bioimageio", "--out", folder, "--test-image", try makeTestImage(),
+                                    "--name", "Membranes (EM) v2", "--description", "Segments membranes in EM slices."] + bioimageOptions)
+        XCTAssertEqual(p.status, 0, p.error)
+        let rdf = String(decoding: try read(folder + "/rdf.yaml"), as: UTF8.self)
+        XCTAssertTrue(rdf.contains("name: \"Membranes (EM) v2\"\n"), rdf)
+        XCTAssertTrue(rdf.contains("description: \"Segments membranes in EM slices.\"\n"), rdf)
+    }
 }
