@@ -2,24 +2,6 @@ import XCTest
 import TestSupport
 @testable import Tensors
 
-/// Checks shapes first, then reports the largest difference and where it is.
-func assertClose(_ actual: [Float], _ expected: [Float], atol: Float = 1e-5, rtol: Float = 1e-4,
-                 _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
-    guard actual.count == expected.count else {
-        XCTFail("\(what): \(actual.count) values, expected \(expected.count)", file: file, line: line)
-        return
-    }
-    var worst = -1, worstExcess: Float = 0
-    for i in 0..<actual.count {
-        let diff = abs(actual[i] - expected[i])
-        let allowed = atol + rtol * abs(expected[i])
-        if !(diff <= allowed), diff - allowed > worstExcess || worst < 0 { worst = i; worstExcess = diff - allowed }
-    }
-    if worst >= 0 {
-        XCTFail("\(what): largest excess at index \(worst): \(actual[worst]) vs expected \(expected[worst])", file: file, line: line)
-    }
-}
-
 func randomArray(_ count: Int, _ rng: inout SeededGenerator, scale: Float = 1) -> [Float] {
     (0..<count).map { _ in rng.nextGaussian() * scale }
 }

@@ -25,6 +25,23 @@ final class HelpTests: XCTestCase {
 
     static func words(_ text: String) -> [String] { text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init) }
 
+    /// The options that may change on --resume are one list in the tool; its help states it and
+    /// the docs must state the same list (they had drifted: three copies, one short of four options).
+    func testTheResumeListIsTheSameInTheHelpAndTheDocs() throws {
+        let help = try ToolRunner.run(["train", "--help"]).output
+        let words = Self.words(help)
+        let start = try XCTUnwrap(words.indices.first { words[$0] == "only" && words[$0 + 1].hasPrefix("--epochs") }, help)
+        let listed = words[(start + 1)...].prefix { $0 != "may" }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",")) }
+        XCTAssertGreaterThan(listed.count, 10, "\(listed)")
+        let markdown = listed.map { "`\($0)`" }.joined(separator: ", ")
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs")
+        for page in ["RELIABILITY.md", "USAGE.md"] {
+            let text = try String(contentsOf: docs.appendingPathComponent(page), encoding: .utf8)
+            XCTAssertTrue(text.contains("only " + markdown + "\n") || text.contains("Only " + markdown + "\n"), "\(page) lacks: \(markdown)")
+        }
+    }
+
     /// The comparison ignores layout only: a word added, dropped or changed is a difference.
     func testTheComparisonIgnoresLayoutOnly() {
         XCTAssertEqual(Self.words("OPTIONS:\n  --tile <tile>   Tile input side\n     (default: 4)."),

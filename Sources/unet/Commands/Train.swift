@@ -102,7 +102,8 @@ struct Train: ParsableCommand {
     var validateEvery: Int?
     @Option(name: .customLong("out"), help: "Run folder (default runs/unet).")
     var out: String?
-    @Option(help: "Continue from a training checkpoint (RUN_DIR/last.safetensors).")
+    @Option(help: ArgumentHelp("Continue from a training checkpoint (RUN_DIR/last.safetensors); the run's options are restored, and only "
+                               + Train.changeableOnResume.joined(separator: ", ") + " may be given anew."))
     var resume: String?
     @Flag(help: "Replace the run that --out holds (its checkpoints, metrics and curves are deleted).")
     var overwrite = false
@@ -335,7 +336,10 @@ struct Train: ParsableCommand {
     }
 
     /// Options that may be given anew on `--resume`; the others are the run's.
-    static let changeableOnResume = "--epochs, --steps, --out, --threads, --workers, --precision, --validate-every, --sync-batchnorm, --data, --images, --masks, --val-data, --class-map"
+    /// The one list of what may be given anew on `--resume`: the refusal, the help text and (checked
+    /// by HelpTests) docs/RELIABILITY.md and docs/USAGE.md say it from here.
+    static let changeableOnResume = ["--epochs", "--steps", "--out", "--threads", "--workers", "--precision", "--validate-every",
+                                     "--sync-batchnorm", "--data", "--images", "--masks", "--val-data", "--class-map"]
 
     /// The options given on the command line that differ from the run's stored ones and may not
     /// change on resume, as "--flag VALUE (the run has VALUE)".
@@ -416,7 +420,7 @@ struct Train: ParsableCommand {
             let changed = fixedOptionsChanged(stored: stored, given: given)
             if !changed.isEmpty {
                 throw CommandFailure("\(resume): these options cannot change when resuming: \(changed.joined(separator: "; ")). "
-                    + "Leave them out (the run's are restored) or start a new run; only \(Train.changeableOnResume) may be given anew")
+                    + "Leave them out (the run's are restored) or start a new run; only \(Train.changeableOnResume.joined(separator: ", ")) may be given anew")
             }
             try checkRunFolder(given)
             let data = try agreeAcrossRanks(world, options: given, data: nil, inferClasses: false, resumedStep: saved.step)
