@@ -49,9 +49,3 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// Pooling operation.
 public enum PoolKind: Hashable, Sendable { case max, average }
-
-/// Elementwise activation.
-public enum Activation: Hashable, Sendable {
-    case relu
-    case leakyRelu(slope: Float)
-}
