@@ -6,7 +6,7 @@ import CDNNLShim
 /// pooling, activations and sums; activations whose channels fill whole blocks are kept in the
 /// blocked layout oneDNN wants on this CPU (`nChw16c` with AVX-512, `nChw8c` with AVX2) from
 /// layer to layer, converted only at the edges.
-public final class CPUBackend: ComputeBackend {
+public final class CPUBackend: HostBackend {
     nonisolated(unsafe) public static let shared = CPUBackend()
 
     let dnnl = DNNLContext()

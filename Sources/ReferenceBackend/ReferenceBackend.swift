@@ -13,7 +13,7 @@ import Tensors
 /// inputs and weights are rounded to bfloat16 (nearest, ties to even) before the same loops, so
 /// the products are exact and only the accumulation differs from a backend's bf16 kernels; tf32
 /// rounds them to TensorFloat-32 the same way (a GPU's tensor cores).
-public final class ReferenceBackend: ComputeBackend {
+public final class ReferenceBackend: HostBackend {
     public private(set) var convolutionPrecision: Precision
 
     public init(convolutionPrecision: Precision = .fp32) {

@@ -80,6 +80,10 @@ public final class CUDABackend: ComputeBackend, @unchecked Sendable {
     public var pinnedAllocations: Int { staging.allocations }
     public var pinnedUploads: Int { staging.uploads }
     public func resetPeakMemory() { allocator.resetPeak() }
+    public var deviceMemory: DeviceMemory? {
+        DeviceMemory(freeBytes: freeMemoryBytes, peakLiveBytes: peakMemoryBytes, peakReservedBytes: peakReservedBytes)
+    }
+
     /// The device's free memory now (the driver's count; the allocator's cache counts as used), or nil.
     public var freeMemoryBytes: Int? {
         var free = 0, total = 0

@@ -9,10 +9,13 @@ public protocol ComputeBackend: AnyObject {
     // Memory. Every tensor's storage is allocated by the backend (`Tensor.init` calls `allocate`)
     // and lives on its `device`. Host code reaches values only through the two copies, which
     // return after the data has arrived (a device backend synchronises its queue first). Host
-    // backends get all of this from the defaults below; a device backend must implement it.
+    // backends adopt `HostBackend`, which implements all of this; a device backend must.
 
     /// Where this backend's tensors live.
     var device: Device { get }
+    /// The device's memory (free now, peak live and reserved by the backend's allocator), for
+    /// budgets and reports; nil for host memory (the tool uses the process's RSS there).
+    var deviceMemory: DeviceMemory? { get }
     /// Memory for `byteCount` bytes on `device`, released when the `Storage` is freed.
     func allocate(byteCount: Int) -> Storage
     /// Copies `into.count` bytes from `storage` at `byteOffset` to host memory, after every
@@ -192,7 +195,25 @@ public protocol ComputeBackend: AnyObject {
     func setConvolutionPrecision(_ precision: Precision) throws
 }
 
+/// A device backend's memory, as `ComputeBackend.deviceMemory` reports it.
+public struct DeviceMemory: Sendable, Equatable {
+    /// Free on the device now (the driver's count), or nil when it cannot say.
+    public var freeBytes: Int?
+    /// The most bytes the backend's tensors held at once, and the most its allocator reserved.
+    public var peakLiveBytes: Int
+    public var peakReservedBytes: Int
+
+    public init(freeBytes: Int?, peakLiveBytes: Int, peakReservedBytes: Int) {
+        self.freeBytes = freeBytes
+        self.peakLiveBytes = peakLiveBytes
+        self.peakReservedBytes = peakReservedBytes
+    }
+}
+
 extension ComputeBackend {
+    /// Host memory has no device report.
+    public var deviceMemory: DeviceMemory? { nil }
+
     /// A backend without its own thread pool (the reference backend, a device backend) ignores it.
     public func setThreadCount(_ n: Int) {}
     public var threadCount: Int { 1 }
@@ -206,9 +227,14 @@ extension ComputeBackend {
     }
 }
 
-/// Host memory: the defaults for backends that compute in host memory (a device backend
-/// implements every one of these itself; `Storage.pointer` refuses device memory).
-extension ComputeBackend {
+/// A backend whose tensors live in host memory (the CPU and reference backends). Adopting it
+/// gives the host-memory implementations below; a device backend adopts `ComputeBackend` alone,
+/// so that forgetting `allocate`, `fill`, `copy` or another of these is a compile error rather
+/// than host code dereferencing device memory.
+public protocol HostBackend: ComputeBackend {}
+
+/// Host memory: the implementations of the memory methods for `HostBackend`s.
+extension HostBackend {
     public var device: Device { .host }
 
     public func allocate(byteCount: Int) -> Storage { Storage.host(byteCount: byteCount) }

@@ -37,7 +37,7 @@ public final class Storage {
 
     /// The storage as host floats (host backends only).
     package var pointer: UnsafeMutablePointer<Float> {
-        assert(device == .host, "[Storage] host access to \(device) memory")
+        precondition(device == .host, "[Storage] host access to \(device) memory")
         return address.assumingMemoryBound(to: Float.self)
     }
 

@@ -83,10 +83,10 @@ public final class Tensor {
     public var count: Int { shape.count }
     public var device: Device { storage.device }
 
-    /// The float32 storage as a host pointer: for host backends only. Checked in debug builds
-    /// only: host loops read it per element, and a check per read would slow them.
+    /// The float32 storage as a host pointer: for host backends only. Checked in release builds
+    /// too (host loops take the pointer once per tensor, not per element, where speed matters).
     package var pointer: UnsafeMutablePointer<Float> {
-        assert(dtype == .float32, "[Tensor] float pointer to a \(dtype) tensor")
+        precondition(dtype == .float32, "[Tensor] float pointer to a \(dtype) tensor")
         return storage.pointer
     }
 

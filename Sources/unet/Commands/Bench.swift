@@ -96,10 +96,10 @@ struct Bench: ParsableCommand {
                 ("\($0.key.kind) \($0.key.implementation)", $0.value)
             })
         }
-        if let gpu = Backend.current as? CUDABackend {
-            report.implementation = "unet (Swift, CUDA: \(gpu.name))"
-            report.peakDeviceReserved = Double(gpu.peakReservedBytes) / 1_048_576
-            report.peakDeviceLive = Double(gpu.peakMemoryBytes) / 1_048_576
+        if let memory = Backend.current.deviceMemory {
+            report.implementation = "unet (Swift, \(Backend.current.name))"
+            report.peakDeviceReserved = Double(memory.peakReservedBytes) / 1_048_576
+            report.peakDeviceLive = Double(memory.peakLiveBytes) / 1_048_576
         }
         if sgemm { report.sgemmRate = measureSGEMMRate() }
         if world?.rank ?? 0 == 0 {

@@ -38,7 +38,7 @@ enum DeviceSelection {
     /// The default tile memory of `predict`: 1024 MB on the CPU; on a GPU half of its free memory
     /// (the tile planner's budget, so large tiles and batches fill the device).
     static func defaultTileBudgetMB() -> Int {
-        if let gpu = Backend.current as? CUDABackend, let free = gpu.freeMemoryBytes { return max(16, (free / 2) >> 20) }
+        if let free = Backend.current.deviceMemory?.freeBytes { return max(16, (free / 2) >> 20) }
         return 1024
     }
 
