@@ -5,50 +5,6 @@ import ImageCodecs
 import NN
 import Tensors
 
-/// Why training stopped early.
-public enum TrainingError: Error, CustomStringConvertible {
-    case diverged(step: Int, loss: Float, lastGoodCheckpoint: String?)
-    /// The weights or the validation loss stopped being finite although the training loss was.
-    case nonFinite(what: String, step: Int, lastGoodCheckpoint: String?)
-    case invalidOptions([String])
-    case noData(String)
-    /// The run folder holds another run (and neither --resume nor --overwrite was given).
-    case runFolderTaken(folder: String, files: [String])
-    /// The data does not fit the resumed model.
-    case dataMismatch(String)
-    /// Data-parallel ranks that should hold the same model do not (checked at every save).
-    case ranksDisagree(step: Int)
-
-    public var description: String {
-        switch self {
-        case .diverged(let step, let loss, let last):
-            return "training diverged: the loss became \(loss) at step \(step). "
-                + (last.map { "The last good checkpoint is \($0)" } ?? "No checkpoint was written before it")
-                + "; try a lower learning rate (--lr) or gradient clipping (--clip-norm)."
-        case .nonFinite(let what, let step, let last):
-            return "training diverged: \(what) at step \(step), although the training loss was finite; nothing was saved from it. "
-                + (last.map { "The last good checkpoint is \($0)" } ?? "No checkpoint was written before it")
-                + "; try a lower learning rate (--lr) or gradient clipping (--clip-norm)."
-        case .invalidOptions(let p): return "invalid options:\n" + p.map { "  - " + $0 }.joined(separator: "\n")
-        case .noData(let s): return s
-        case .runFolderTaken(let folder, let files):
-            let last = (folder as NSString).appendingPathComponent("last.safetensors")
-            return "\(folder) already holds a training run (\(files.joined(separator: ", "))); continue it with --resume \(last), "
-                + "choose another --out, or pass --overwrite to replace it"
-        case .dataMismatch(let s): return s
-        case .ranksDisagree(let step):
-            return "the ranks hold different weights at step \(step) (their gradient averages differed); nothing was saved from this step. "
-                + "Resume from the last checkpoint; if it happens again, the reduction is not deterministic across ranks"
-        }
-    }
-}
-
-/// How a run ended.
-public enum TrainingOutcome: Equatable {
-    case finished
-    case interrupted(step: Int)
-}
-
 /// Trains a U-Net on patches of a dataset: seeded, resumable, validating by overlap-tile
 /// prediction on whole images, writing metrics, curves and checkpoints to the run folder.
 public final class Trainer {
@@ -64,7 +20,7 @@ public final class Trainer {
     /// The training batches: by default patches of `data.train` (`patchBatcher`), or a source
     /// given to `init`.
     public let batches: BatchSource
-    public private(set) var state: TrainingState
+    public internal(set) var state: TrainingState
     /// Where this rank meets the others (a world of one by default). Only the primary rank
     /// writes the run folder and prints; see `GradientReducer`.
     public let reducer: GradientReducer
@@ -88,7 +44,7 @@ public final class Trainer {
     /// Replaces the loss of this step (1-based, as reported) by NaN; for tests of divergence.
     var nanLossAtStep: Int?
     /// Holds the run folder for this process from `init` to the end of `run()`.
-    private var runLock: FolderLock?
+    var runLock: FolderLock?
 
     public var totalSteps: Int { options.steps ?? (options.epochs ?? 50) * batches.stepsPerEpoch }
     public var lastPath: String { (options.outputDirectory as NSString).appendingPathComponent("last.safetensors") }
@@ -226,100 +182,6 @@ public final class Trainer {
         runLock = lock
     }
 
-    /// The usual training batches: random patches of the training images (as many per image as
-    /// `options.sampling` asks), augmented as `options` say, normalised with `normalization`,
-    /// some placed on rare classes when `options.oversample` asks.
-    public static func patchBatcher(for data: PreparedData, options: TrainingOptions, normalization: InputNormalization,
-                                    rank: Int = 0, worldSize: Int = 1) throws -> PatchBatcher {
-        let weightMap = options.weightMap ? BorderWeightMap() : nil
-        let source = SampleSource(pairs: data.train, channels: options.model.inputChannels, classCount: options.model.classes, classMap: data.classMap,
-                                  maskEncoding: data.maskEncoding, normalization: normalization, weightMap: weightMap, normalizesImages: false)
-        let patch = options.effectivePatchSize
-        let crop = PatchCrop(inputSize: patch, outputSize: options.model.outputSize(forInput: patch)!)
-        let counts: [Int]
-        if let sampling = options.sampling {
-            let sizes = try data.train.map { pair in
-                let info = try ImageInfo.read(contentsOf: pair.imagePath)
-                return (height: info.orientedHeight, width: info.orientedWidth)
-            }
-            counts = PatchBatcher.patchCounts(sampling: sampling, sizes: sizes, outputSize: crop.outputSize)
-        } else {
-            let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
-            counts = [PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)]
-        }
-        let focus = (options.oversample ?? 0) > 0
-            ? RareClassFocus(classes: focusClasses(data.histogram).map(Int32.init), probability: options.oversample!) : nil
-        let policy = AugmentationPolicy(flips: options.flips, rotations: options.rotations,
-                                        elastic: options.elastic ? ElasticDeformation() : nil,
-                                        intensity: options.intensity ? IntensityAugmentation() : nil)
-        return PatchBatcher(source: source, batchSize: options.batchSize, crop: crop, augmentation: policy,
-                            patchCounts: counts, focus: focus, seed: options.seed, rank: rank, worldSize: worldSize)
-    }
-
-    /// The classes that oversampling places patches on: those with under 10% of the training
-    /// pixels (the planner's rule for a rare class), or when none is, every class but the most
-    /// frequent one.
-    static func focusClasses(_ histogram: [Int]) -> [Int] {
-        let total = Double(max(histogram.reduce(0, +), 1))
-        let rare = histogram.indices.filter { histogram[$0] > 0 && Double(histogram[$0]) / total < Planner.rareShare }
-        if !rare.isEmpty { return rare }
-        guard let most = histogram.indices.max(by: { histogram[$0] < histogram[$1] }) else { return [] }
-        return histogram.indices.filter { $0 != most }
-    }
-
-    /// Files of a training run present in `folder`: what a run leaves once it has trained
-    /// (options.json alone is written at the start, so a run killed before its first save
-    /// holds nothing to keep or resume, and a new run may take the folder).
-    static func existingRunFiles(in folder: String) -> [String] {
-        ["last.safetensors", "best.safetensors", "metrics.csv"].filter {
-            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
-        }
-    }
-
-    static func removeRunFiles(in folder: String) {
-        for name in runFiles { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name)) }
-    }
-
-    /// Copies the history of a run (metrics and best checkpoint) into the folder where it is
-    /// resumed, so that the new folder is a whole run: curves continue, and `best` exists.
-    static func carryRunFiles(from source: String, to target: String) throws {
-        for name in ["metrics.csv", "best.safetensors"] {
-            let from = (source as NSString).appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: from) else { continue }
-            let bytes: [UInt8]
-            do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: from))) } catch {
-                throw TrainingError.noData("\(from): cannot read it to carry it into \(target): \(error.localizedDescription)")
-            }
-            try AtomicFile.write(bytes, to: (target as NSString).appendingPathComponent(name))
-        }
-    }
-
-    /// Refuses data that the resumed model cannot take: colour images for a gray model
-    /// (gray images for an RGB model are repeated into 3 channels, which is well defined).
-    static func checkFits(_ data: PreparedData, _ model: UNetConfiguration) throws {
-        guard data.channels > model.inputChannels else { return }
-        let colour = try (data.train + data.validation).first { try ImageInfo.read(contentsOf: $0.imagePath).channels >= 3 }
-        throw TrainingError.dataMismatch("the resumed model takes \(model.inputChannels) channel(s) (gray), but the data has colour images"
-            + (colour.map { " (e.g. \($0.imagePath))" } ?? "") + "; resume with the data the run was trained on, or start a new run")
-    }
-
-    /// Inverse class frequency normalised to mean 1 over present classes, clipped to [0.1, 10].
-    static func inverseFrequencyWeights(_ histogram: [Int]) -> [Float] {
-        let total = Double(histogram.reduce(0, +))
-        let present = histogram.filter { $0 > 0 }.count
-        var w = histogram.map { $0 > 0 ? total / (Double(present) * Double($0)) : 1 }
-        w = w.map { min(max($0, 0.1), 10) }
-        return w.map(Float.init)
-    }
-
-    /// The data workers without `--workers`: a host backend computes on every core, so one worker
-    /// prepares batches beside it; a device backend leaves the cores to the data pipeline, which
-    /// must keep up with the GPU (all but two, at most 8). Prefetch is bounded at twice the workers
-    /// (at least 3 batches ahead).
-    public static func defaultDataWorkers(device: Device, cores: Int) -> Int {
-        device == .host ? 1 : max(1, min(8, cores - 2))
-    }
-
     /// Runs until the step budget is spent or a stop signal arrives.
     /// With several ranks, every rank runs this in lock-step: the same steps, the same collective
     /// calls on `reducer`, the same stop; validation is sharded over the ranks and combined
@@ -409,55 +271,9 @@ public final class Trainer {
         return .finished
     }
 
-    private func endEpoch(trainLoss: Double, seconds: Double, progress: TrainingProgress, final: Bool) throws {
-        var row = EpochMetrics(epoch: state.epoch, step: state.step, trainLoss: trainLoss, validationLoss: nil,
-                               perClassIoU: Array(repeating: nil, count: options.model.classes), meanIoU: nil, meanDice: nil,
-                               pixelAccuracy: nil, learningRate: Double(schedule.rate(atStep: max(0, state.step - 1))), seconds: seconds)
-        if options.batchNormStatistics == .recomputed && options.model.batchNorm { try recomputeBatchNormStatistics() }
-        // Every rank validates and saves the model with the averaged running statistics.
-        combineRunningStatistics()
-        if let source = validationSource, state.epoch % options.validateEvery == 0 || final {
-            let result = try validate(source, model: evaluatedModel)
-            // The training weights too, beside their average: the curves show what it changes.
-            if average != nil { row.rawMeanIoU = try validate(source, model: model).confusion.meanIoU }
-            row.validationLoss = result.loss
-            row.perClassIoU = result.confusion.perClassIoU
-            row.meanIoU = result.confusion.meanIoU
-            row.meanDice = result.confusion.meanDice
-            row.pixelAccuracy = result.confusion.pixelAccuracy
-            lastValidation = (state.epoch, result.confusion.meanIoU)
-            model.training = true
-            if !result.loss.isFinite {
-                throw TrainingError.nonFinite(what: "the validation loss became \(result.loss.isNaN ? "NaN" : "infinite")", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
-            }
-        }
-        try checkWeightsFinite()
-        progress.endEpoch(state.epoch, trainingLoss: Float(trainLoss), validationLoss: row.validationLoss.map(Float.init), meanIoU: row.meanIoU)
-        if let iou = row.meanIoU, iou > (state.bestMeanIoU ?? -1) {
-            state.bestMeanIoU = iou
-            state.bestEpoch = state.epoch
-            if reducer.isPrimary { try Checkpoint(model: evaluatedModel, info: info).write(to: bestPath) }
-        }
-        if reducer.isPrimary { try metrics.append(row) }
-        try saveLast()
-    }
-
     /// How many of the epoch's last batches `--bn-stats recomputed` averages (64 patches at
     /// batch 4; about 6% of an epoch's compute at 90 steps, forward passes only).
     static let statisticsBatches = 16
-
-    /// Sets the batch-norm statistics to the average over the last `statisticsBatches` batches
-    /// of training (read again: a batch is a pure function of its step, so this neither
-    /// disturbs the sampling nor depends on when the run was resumed).
-    func recomputeBatchNormStatistics() throws {
-        let steps = Array(max(0, state.step - Self.statisticsBatches)..<state.step)
-        var inputs: [Tensor] = []
-        for step in steps { inputs.append(try batches.batch(step: step).tensors().inputs) }
-        // With --sync-batchnorm, over the global batches (every rank recomputes at the same step).
-        let evaluated = evaluatedModel
-        if let statisticsSync { statisticsSync.during { evaluated.recomputeBatchNormStatistics(inputs) } } else { evaluated.recomputeBatchNormStatistics(inputs) }
-        model.training = true
-    }
 
     /// `--sync-batchnorm` with several ranks: batch norm in training mode normalises with the
     /// global batch's statistics (installed around each forward pass).
@@ -467,72 +283,10 @@ public final class Trainer {
     /// The epoch and validation mean IoU of the most recent validation (the model in `last`
     /// when it ran at the final epoch): the honest headline, unlike `best`, which is chosen on
     /// these same validation images.
-    public private(set) var lastValidation: (epoch: Int, meanIoU: Double?)?
-
-    /// Scores the model on the validation images. With several ranks, rank r predicts images
-    /// r, r + W, r + 2W, … and the confusion matrices and log-likelihood sums are added over the
-    /// ranks: every rank gets the numbers of the whole set (the loss up to summation order).
-    func validate(_ source: SampleSource, model: UNet) throws -> EvaluationResult {
-        defer { self.model.training = true }
-        let w = reducer.worldSize
-        guard w > 1 else { return try Evaluation.run(model: model, info: info, source: source) }
-        var result = try Evaluation.run(model: model, info: info, source: source, images: Array(stride(from: reducer.rank, to: source.count, by: w)))
-        let sums = reducer.sum(result.confusion.counts.map(Double.init) + [result.negativeLogLikelihood, Double(result.pixels)])
-        let classes = result.confusion.classes
-        result.confusion = ConfusionMatrix(classes: classes, counts: sums.prefix(classes * classes).map { Int64($0) })
-        result.negativeLogLikelihood = sums[classes * classes]
-        result.pixels = Int(sums[classes * classes + 1])
-        result.loss = result.negativeLogLikelihood / Double(max(result.pixels, 1))
-        result.perImage = []   // this rank's images only; not combined
-        return result
-    }
-
-    /// Every rank gets the mean of the ranks' batch-norm running statistics (of the average too).
-    func combineRunningStatistics() {
-        reducer.combine(runningStatistics: model.buffers)
-        if let average { reducer.combine(runningStatistics: average.model.buffers) }
-    }
-
-    /// The checkpoint a diverged run can fall back to, if one was written.
-    var lastGoodCheckpoint: String? { FileManager.default.fileExists(atPath: lastPath) ? lastPath : nil }
-
-    /// Throws when a weight or a batch-norm statistic is NaN or infinite: such a model must never
-    /// be saved (as `best` or `last`) over a good one.
-    func checkWeightsFinite() throws {
-        for (name, t) in model.state + (average?.model.state ?? []) where Backend.current.countNonFinite(t) > 0 {
-            throw TrainingError.nonFinite(what: "'\(name)' holds NaN or infinite values", step: state.step, lastGoodCheckpoint: lastGoodCheckpoint)
-        }
-    }
-
-    /// Writes `last.safetensors` with optimizer and run state (atomically).
-    /// Only the primary rank writes; the others check the weights and return.
-    public func saveLast() throws {
-        try checkWeightsFinite()
-        try checkRanksAgree()
-        guard reducer.isPrimary else { return }
-        state.dropoutRNG = model.mode.rng.stateWords
-        state.optimizerSteps = optimizer.stepCount
-        try Checkpoint(model: evaluatedModel, info: info, optimizer: optimizer, training: state, runOptions: options,
-                       raw: average == nil ? nil : model).write(to: lastPath)
-    }
+    public internal(set) var lastValidation: (epoch: Int, meanIoU: Double?)?
 
     /// The files of the run folder, which are written atomically through hidden temporary files
     /// `.NAME.tmp-…` (see `AtomicFile` and `SafeTensorsFile.write`).
     static let runFiles = ["last.safetensors", "best.safetensors", "metrics.csv", "curves.png", "options.json"]
 
-    /// Removes temporary files left by a run that was killed while saving (SIGKILL, power loss).
-    /// They are hidden and never read in place of a checkpoint; this only reclaims their space.
-    func removeStaleTemporaryFiles() {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: options.outputDirectory) else { return }
-        for name in names where Trainer.runFiles.contains(where: { name.hasPrefix(".\($0).tmp-") }) {
-            try? fm.removeItem(atPath: (options.outputDirectory as NSString).appendingPathComponent(name))
-        }
-    }
-
-    private func writeOptions() throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try encoder.encode(options)), to: (options.outputDirectory as NSString).appendingPathComponent("options.json"))
-    }
 }
