@@ -18,20 +18,7 @@ struct Plan: ParsableCommand {
         `unet train --plan plan.json` trains with it (options given to train win).
         """)
 
-    @Option(help: "Dataset folder with images/ and masks/ (default: the sample in Data/).")
-    var data: String?
-    @Option(help: "Images folder (with --masks, instead of --data).")
-    var images: String?
-    @Option(help: "Masks folder (with --images).")
-    var masks: String?
-    @Option(name: .customLong("val-data"), help: "Validation dataset folder (kept out of the measurements).")
-    var valData: String?
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction held out for validation when there is no --val-data or split.json (default 0.2).")
-    var valFraction: Double?
-    @Option(name: .customLong("class-map"), help: "classes.json mapping mask colours to classes.")
-    var classMap: String?
-    @Option(parsing: .unconditional, help: "Number of classes (default: inferred from the masks).")
-    var classes: Int?
+    @OptionGroup(title: "Data") var dataOptions: DataOptions
     @Option(help: "Training time to plan for: 90s, 45m, 2h, 1h30m (default: 30m).", transform: Duration.parse)
     var budget = Duration(seconds: 1800)
     @Option(parsing: .unconditional, help: "Memory for training, in MiB (default: half of this machine's).")
@@ -45,30 +32,17 @@ struct Plan: ParsableCommand {
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
-        if images != nil && masks == nil || masks != nil && images == nil { throw ValidationError("--images and --masks go together") }
-        if data != nil && images != nil { throw ValidationError("give either --data or --images/--masks, not both") }
         if let memory, memory < 64 { throw ValidationError("--memory must be at least 64 MiB (got \(memory))") }
-        if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-        if let valFraction, !(valFraction >= 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in [0, 1) (got \(valFraction))") }
     }
 
     func run() throws {
         try compute.activate()
         var options = TrainingOptions()
-        if let data { options.dataRoot = data }
-        if let images, let masks { options.imagesDirectory = images; options.masksDirectory = masks }
-        if options.dataRoot == nil && options.imagesDirectory == nil {
-            guard let sample = SampleData.locate() else { throw CommandFailure("no --data given and the sample dataset \(SampleData.relative) was not found") }
-            options.dataRoot = sample
-        }
-        options.validationRoot = valData
-        if let valFraction { options.validationFraction = valFraction }
-        options.classMapPath = classMap
+        try dataOptions.apply(to: &options)
         options.seed = seed
-        if let classes { options.model.classes = classes }
         try checkOutput(options)
 
-        let (plan, prepared, timed) = try DatasetPlanning.plan(options, inferClasses: classes == nil, budget: budget.seconds, memoryMB: memory,
+        let (plan, prepared, timed) = try DatasetPlanning.plan(options, inferClasses: dataOptions.classes == nil, budget: budget.seconds, memoryMB: memory,
                                                              compute: compute) { print($0) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -79,11 +53,7 @@ struct Plan: ParsableCommand {
 
     /// Refuses to replace the data or a file that is not an earlier plan.
     func checkOutput(_ o: TrainingOptions) throws {
-        var inputs = o.dataRoot.map { OutputSafety.dataset($0) } ?? []
-        for (path, role) in [(o.imagesDirectory, "images folder"), (o.masksDirectory, "masks folder"), (o.validationRoot, "validation dataset folder")] {
-            if let path { inputs.append(OutputSafety.Input(path: path, role: role, isFolder: true)) }
-        }
-        if let map = o.classMapPath { inputs.append(OutputSafety.Input(path: map, role: "class map", isFolder: false)) }
+        let inputs = DataOptions.inputs(of: o)
         try OutputSafety.checkFile(out, option: "--out", against: inputs)
         guard !overwrite, let head = try OutputSafety.existingFileHead(out, option: "--out", bytes: 4096) else { return }
         if String(decoding: head, as: UTF8.self).contains("\"fingerprint\"") { return }

@@ -48,19 +48,9 @@ extension Train {
     func makeOptions(base: TrainingOptions = TrainingOptions(), plan: TrainingPlan? = nil) throws -> TrainingOptions {
         var o = base
         if let plan { o = o.applying(plan) }
-        if let data { o.dataRoot = data; o.imagesDirectory = nil; o.masksDirectory = nil }
-        if let images, let masks { o.imagesDirectory = images; o.masksDirectory = masks; o.dataRoot = nil }
-        if o.dataRoot == nil && o.imagesDirectory == nil {
-            guard let sample = SampleData.locate() else {
-                throw ValidationError("no --data given and the sample dataset \(SampleData.relative) was not found")
-            }
-            o.dataRoot = sample
-        }
-        if let valData { o.validationRoot = valData }
-        if let valFraction { o.validationFraction = valFraction }
-        if let classMap { o.classMapPath = classMap }
+        try dataOptions.apply(to: &o)
         o.model = model.apply(to: o.model)
-        if let classes { o.model.classes = classes }
+        if let classes = dataOptions.classes { o.model.classes = classes }
         if let epochs { o.epochs = epochs; o.steps = nil }
         if let steps { o.steps = steps; o.epochs = nil }
         if let batchSize { o.batchSize = batchSize }

@@ -13,7 +13,7 @@ extension Train {
         if let plan {
             // The data the plan is applied to, compared with the data it was made from.
             let file = try PlanFile.read(plan, lengthGiven: steps != nil || epochs != nil)
-            let data = try PreparedData.load(try makeOptions(plan: file), inferClasses: classes == nil)
+            let data = try PreparedData.load(try makeOptions(plan: file), inferClasses: dataOptions.classes == nil)
             for warning in try PlanFit.check(file, path: plan, against: data) where primary {
                 FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8))
             }
@@ -26,7 +26,7 @@ extension Train {
         }
         let unplanned = try makeOptions()
         let say: (String) -> Void = primary ? { print($0); fflush(stdout) } : { _ in }
-        let made = try DatasetPlanning.plan(unplanned, inferClasses: classes == nil, budget: budget?.seconds, memoryMB: memory, compute: compute,
+        let made = try DatasetPlanning.plan(unplanned, inferClasses: dataOptions.classes == nil, budget: budget?.seconds, memoryMB: memory, compute: compute,
                                             quietProgress: !primary, say: say)
         return (made.plan, made.data)
     }

@@ -22,7 +22,7 @@ extension Train {
             ("--padding", model.padding != nil, { $0.model.padding.rawValue }), ("--block", model.block != nil, { $0.model.block.rawValue }),
             ("--upsampling", model.upsampling != nil, { $0.model.upsampling.rawValue }),
             ("--batch-norm", model.batchNorm != nil, { "\($0.model.batchNorm)" }), ("--dropout", model.dropout != nil, { "\($0.model.dropout)" }),
-            ("--classes", classes != nil, { "\($0.model.classes)" }), ("--val-fraction", valFraction != nil, { "\($0.validationFraction)" }),
+            ("--classes", dataOptions.classes != nil, { "\($0.model.classes)" }), ("--val-fraction", dataOptions.valFraction != nil, { "\($0.validationFraction)" }),
             ("--batch-size", batchSize != nil, { "\($0.batchSize)" }), ("--patch-size", patchSize != nil, { "\($0.effectivePatchSize)" }),
             ("--lr", lr != nil, { "\($0.learningRate)" }), ("--optimizer", optimizer != nil, { $0.optimizer.rawValue }),
             ("--momentum", momentum != nil, { "\($0.momentum)" }), ("--weight-decay", weightDecay != nil, { "\($0.weightDecay)" }),

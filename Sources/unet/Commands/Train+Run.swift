@@ -9,12 +9,7 @@ import Training
 extension Train {
     /// Refuses a run folder that is one of the data folders or lies in one.
     func checkRunFolder(_ o: TrainingOptions) throws {
-        var inputs = (o.dataRoot.map { OutputSafety.dataset($0) } ?? [])
-            + (o.validationRoot.map { OutputSafety.dataset($0, role: "validation dataset folder") } ?? [])
-        for (path, role) in [(o.imagesDirectory, "images folder"), (o.masksDirectory, "masks folder")] {
-            if let path { inputs.append(OutputSafety.Input(path: path, role: role, isFolder: true)) }
-        }
-        if let map = o.classMapPath { inputs.append(OutputSafety.Input(path: map, role: "class map", isFolder: false)) }
+        let inputs = DataOptions.inputs(of: o)
         try OutputSafety.checkFolder(o.outputDirectory, against: inputs)
     }
 
@@ -83,8 +78,8 @@ extension Train {
             }
             try checkRunFolder(options)
             try checkMemory(options)
-            let data = try agreeAcrossRanks(world, options: options, data: planned, inferClasses: classes == nil, resumedStep: nil)
-            trainer = try Trainer(options: options, inferClasses: classes == nil, replacingExistingRun: overwrite, reducer: reducer,
+            let data = try agreeAcrossRanks(world, options: options, data: planned, inferClasses: dataOptions.classes == nil, resumedStep: nil)
+            trainer = try Trainer(options: options, inferClasses: dataOptions.classes == nil, replacingExistingRun: overwrite, reducer: reducer,
                                   prepared: data)
         }
         let start = Date()

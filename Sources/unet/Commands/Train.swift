@@ -45,21 +45,7 @@ struct Train: ParsableCommand {
         1 on an error (bad input, divergence, a failed write), with the file and the reason.
         """)
 
-    @Option(help: "Dataset folder with images/ and masks/ (default: the sample in Data/).")
-    var data: String?
-    @Option(help: "Images folder (with --masks, instead of --data).")
-    var images: String?
-    @Option(help: "Masks folder (with --images).")
-    var masks: String?
-    @Option(name: .customLong("val-data"), help: "Validation dataset folder.")
-    var valData: String?
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction held out for validation when there is no --val-data or split.json (default 0.2).")
-    var valFraction: Double?
-    @Option(name: .customLong("class-map"), help: "classes.json mapping mask colours to classes.")
-    var classMap: String?
-    @Option(parsing: .unconditional, help: "Number of classes (default: inferred from the masks, then checked).")
-    var classes: Int?
-
+    @OptionGroup(title: "Data") var dataOptions: DataOptions
     @OptionGroup(title: "Model") var model: ModelOptions
 
     @Option(parsing: .unconditional, help: "Epochs (one epoch covers each training image's area about once; default 50).")
@@ -131,8 +117,6 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
     func validate() throws {
-        if images != nil && masks == nil || masks != nil && images == nil { throw ValidationError("--images and --masks go together") }
-        if data != nil && images != nil { throw ValidationError("give either --data or --images/--masks, not both") }
         if epochs != nil && steps != nil { throw ValidationError("give either --epochs or --steps, not both") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr))") }
@@ -142,14 +126,12 @@ struct Train: ParsableCommand {
         if let momentum, !(0..<1).contains(momentum) { throw ValidationError("--momentum must be in [0, 1) (got \(momentum))") }
         if let weightDecay, weightDecay < 0 { throw ValidationError("--weight-decay must not be negative (got \(weightDecay))") }
         if let clipNorm, !(clipNorm > 0) { throw ValidationError("--clip-norm must be positive (got \(clipNorm))") }
-        if let valFraction, !(valFraction >= 0 && valFraction < 1) { throw ValidationError("--val-fraction must be in [0, 1) (got \(valFraction))") }
         if let warmup, warmup < 0 { throw ValidationError("--warmup must not be negative (got \(warmup))") }
         if let workers, !(1...Trainer.maximumDataWorkers).contains(workers) {
             throw ValidationError("--workers must be between 1 and \(Trainer.maximumDataWorkers) (got \(workers))")
         }
         if let validateEvery, validateEvery < 1 { throw ValidationError("--validate-every must be at least 1 (got \(validateEvery))") }
         if let patchSize, patchSize < 1 { throw ValidationError("--patch-size must be positive (got \(patchSize))") }
-        if let classes, classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
         if let epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
             throw ValidationError("--epochs must be between 1 and \(TrainingOptions.maximumEpochs) (got \(epochs))")
         }
