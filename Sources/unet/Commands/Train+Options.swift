@@ -31,17 +31,7 @@ extension Train {
             + (fits.isEmpty ? "even one patch of the smallest size does not fit: choose a narrower or shallower network" : "what fits: " + fits.joined(separator: ", or ")))
     }
 
-    func parsePercentiles(_ text: String) -> (low: Float, high: Float)? {
-        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == 2, let low = values[0], let high = values[1] else { return nil }
-        return (low, high)
-    }
 
-    func parseWeights(_ text: String) -> [Float]? {
-        let values = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0!.isFinite }) else { return nil }
-        return values.map { $0! }
-    }
 
     /// The run's options: defaults (or the resumed run's), then the plan's choices, then the
     /// flags given.
@@ -63,21 +53,13 @@ extension Train {
         if let warmup { o.warmupSteps = warmup }
         if let clipNorm { o.clipNorm = clipNorm }
         if let loss { o.loss = loss }
-        if let w = classWeights { o.classWeights = w == "auto" ? .auto : w == "none" ? .none : .fixed(parseWeights(w) ?? []) }
+        if let classWeights { o.classWeights = classWeights }
         if let weightMap { o.weightMap = weightMap }
-        if let disable {
-            let off = Set(disable.split(separator: ",").map(String.init))
-            let all = off.contains("all")
-            if all || off.contains("flips") { o.flips = false }
-            if all || off.contains("rotations") { o.rotations = false }
-            if all || off.contains("elastic") { o.elastic = false }
-            if all || off.contains("intensity") { o.intensity = false }
-        }
+        disable?.apply(to: &o)
         switch normalize {
         case .dataset?: o.normalization = .dataset
         case .percentile?:
-            let bounds = percentiles.flatMap(parsePercentiles)
-            o.normalization = bounds.map { .percentile(low: $0.low, high: $0.high) } ?? InputNormalization.Scheme.defaultPercentile
+            o.normalization = percentiles.map { .percentile(low: $0.low, high: $0.high) } ?? InputNormalization.Scheme.defaultPercentile
         case nil: break
         }
         if let seed { o.seed = seed }

@@ -72,16 +72,18 @@ struct Train: ParsableCommand {
     var clipNorm: Float?
     @Option(help: "Loss: ce, dice, ce+dice, lovasz (Lovász-softmax, an IoU surrogate) or ce+lovasz (default ce+dice).")
     var loss: LossKind?
-    @Option(name: .customLong("class-weights"), parsing: .unconditional, help: "Cross-entropy class weights: auto, none or a comma list (default none).")
-    var classWeights: String?
+    @Option(name: .customLong("class-weights"), parsing: .unconditional, help: "Cross-entropy class weights: auto, none or a comma list (default none).",
+            transform: ClassWeightsArgument.parse)
+    var classWeights: ClassWeighting?
     @Flag(name: .customLong("weight-map"), inversion: .prefixedNo, help: "The paper's pixel weight map on the cross-entropy: inverse class frequency plus a border term (w0 = 10, σ = 5 px) between touching objects.")
     var weightMap: Bool?
     @Option(help: "Input normalisation: dataset (mean/std of the training images, the default) or percentile (per image, see --percentiles).")
     var normalize: NormalizationChoice?
-    @Option(parsing: .unconditional, help: "Low and high percentiles for --normalize percentile, mapped to 0 and 1 per image and channel (default 1,99.8).")
-    var percentiles: String?
-    @Option(help: "Augmentations to switch off, comma-separated: flips, rotations, elastic, intensity, all.")
-    var disable: String?
+    @Option(parsing: .unconditional, help: "Low and high percentiles for --normalize percentile, mapped to 0 and 1 per image and channel (default 1,99.8).",
+            transform: PercentileBounds.parse)
+    var percentiles: PercentileBounds?
+    @Option(help: "Augmentations to switch off, comma-separated: flips, rotations, elastic, intensity, all.", transform: DisabledAugmentations.parse)
+    var disable: DisabledAugmentations?
     @Option(parsing: .unconditional, help: "Random seed (default 0).")
     var seed: UInt64?
     @Option(name: .customLong("validate-every"), parsing: .unconditional, help: "Validate every N epochs (default 1).")
@@ -141,30 +143,14 @@ struct Train: ParsableCommand {
         if percentiles != nil && normalize != .percentile {
             throw ValidationError("--percentiles goes with --normalize percentile")
         }
-        if let percentiles {
-            guard let bounds = parsePercentiles(percentiles) else {
-                throw ValidationError("--percentiles must be two numbers LOW,HIGH (got '\(percentiles)')")
-            }
-            let problems = InputNormalization(mean: [0], std: [1], scheme: .percentile(low: bounds.low, high: bounds.high)).problems(channels: 1)
-            if let first = problems.first { throw ValidationError("--percentiles \(first.problem)") }
-        }
-        if let disable {
-            let known: Set = ["flips", "rotations", "elastic", "intensity", "all"]
-            for item in disable.split(separator: ",") where !known.contains(String(item)) {
-                throw ValidationError("--disable: unknown augmentation '\(item)' (known: \(known.sorted().joined(separator: ", ")))")
-            }
-        }
-        if let w = classWeights, w != "auto", w != "none", parseWeights(w) == nil {
-            throw ValidationError("--class-weights must be auto, none or comma-separated positive finite numbers (got '\(w)')")
-        }
         // The weight map's w_c term is the class balance; a second one would silently be ignored.
-        if weightMap == true, let w = classWeights, w != "none" {
+        if weightMap == true, let w = classWeights, w != .none {
             throw ValidationError("--weight-map already weights classes (the paper's w_c: inverse class frequency); leave out --class-weights '\(w)'")
         }
         // Dice and Lovász have no per-pixel terms to weight: the weights would silently do nothing.
         if let loss, !loss.includesCrossEntropy {
             if weightMap == true { throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --weight-map to weight; use ce, ce+dice or ce+lovasz") }
-            if let w = classWeights, w != "none" {
+            if let w = classWeights, w != .none {
                 throw ValidationError("--loss \(loss.rawValue) has no cross-entropy term for --class-weights to weight; use ce, ce+dice or ce+lovasz")
             }
         }
