@@ -145,7 +145,7 @@ struct Train: ParsableCommand {
         }
         // The weight map's w_c term is the class balance; a second one would silently be ignored.
         if weightMap == true, let w = classWeights, w != .none {
-            throw ValidationError("--weight-map already weights classes (the paper's w_c: inverse class frequency); leave out --class-weights '\(w)'")
+            throw ValidationError("--weight-map already weights classes (the paper's w_c: inverse class frequency); leave out --class-weights '\(ClassWeightsArgument.text(w))'")
         }
         // Dice and Lovász have no per-pixel terms to weight: the weights would silently do nothing.
         if let loss, !loss.includesCrossEntropy {

@@ -16,4 +16,13 @@ enum ClassWeightsArgument {
             return .fixed(values.map { $0! })
         }
     }
+
+    /// `weighting` as it is written on the command line.
+    static func text(_ weighting: ClassWeighting) -> String {
+        switch weighting {
+        case .auto: return "auto"
+        case .none: return "none"
+        case .fixed(let values): return values.map { "\($0)" }.joined(separator: ",")
+        }
+    }
 }
