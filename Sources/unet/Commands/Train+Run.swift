@@ -25,7 +25,8 @@ extension Train {
                                   resumedStep: Int?) throws -> PreparedData? {
         guard let world, world.size > 1 else { return data }
         let loaded = try data ?? PreparedData.load(options, inferClasses: inferClasses)
-        try RankAgreement.check(world, try RankAgreement.description(options: options, data: loaded, resumedStep: resumedStep))
+        try RankAgreement.check(world, try RankAgreement.description(options: options, data: loaded, resumedStep: resumedStep)
+            + [("--precision", compute.precision.rawValue), ("--device kind", compute.device.description.split(separator: ":").first.map(String.init) ?? "")])
         return loaded
     }
 

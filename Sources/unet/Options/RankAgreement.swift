@@ -5,7 +5,8 @@ import MessagePassing
 import Training
 
 /// Before the first step of a job of several ranks: every rank's options, data and run folder
-/// must be the same. Ranks started with different data (2 classes on one, 3 on the other) used
+/// must be the same, and so must the arithmetic (`--precision`) and the kind of device (each
+/// rank may use its own GPU number). Ranks started with different data (2 classes on one, 3 on the other) used
 /// to die in the first all-reduce with SIGSEGV or a raw MPI error; ranks with a different
 /// `--lr` or `--seed` stopped at step 2 blaming the reduction. One gather of each rank's
 /// description finds every difference, and every rank stops with the same message.
