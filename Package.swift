@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // The unet package: a U-Net segmentation toolkit. Imports go one way:
-// FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Export <- unet,
+// FileSafety <- ImageCodecs <- Datasets -> Tensors <- NN <- Training <- Reports <- Export <- unet,
 // Training <- MessagePassing <- unet, and FileSafety <- SafeTensors <- Training (FileSafety, the file-system primitives, has no dependencies).
 import PackageDescription
 
@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "unet", targets: ["unet"]),
-        .library(name: "UNetKit", targets: ["FileSafety", "ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", "NN", "Datasets", "Training", "Export"]),
+        .library(name: "UNetKit", targets: ["FileSafety", "ImageCodecs", "SafeTensors", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", "NN", "Datasets", "Training", "Reports", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,11 +46,13 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "Datasets", dependencies: ["FileSafety", "ImageCodecs", "Tensors"], swiftSettings: v5),
         .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs", "FileSafety"], swiftSettings: v5),
-        .target(name: "Export", dependencies: ["Training", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
+        // Drawing for people: curves, overlays (Training computes, Reports draws and encodes).
+        .target(name: "Reports", dependencies: ["Training", "ImageCodecs", "FileSafety"], swiftSettings: v5),
+        .target(name: "Export", dependencies: ["Training", "Reports", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),
         // Several processes over MPI (mpirun, srun): the launch, the world and its GradientReducer.
         // Only the tool links it; Training sees nothing but GradientReducer.
         .target(name: "MessagePassing", dependencies: ["CMPIShim", "Training", "Tensors"], swiftSettings: v5),
-        .executableTarget(name: "unet", dependencies: ["Export", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
+        .executableTarget(name: "unet", dependencies: ["Export", "Reports", "Training", "MessagePassing", "NN", "Datasets", "ImageCodecs", "FileSafety", "Tensors", "CPUBackend", "CUDABackend", "ReferenceBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: v5),
         .executableTarget(name: "KernelBench", dependencies: ["Tensors", "CPUBackend", "ReferenceBackend", "CDNNL"], path: "Tools/KernelBench", swiftSettings: v5),
         // Tests: one target per module; fixtures under Tests/Fixtures (read by path, no Python needed).
         // Helpers shared by the test targets (temporary paths removed at teardown, the backend under test).
@@ -63,7 +65,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Tensors", "ReferenceBackend", "NN", "Training", "TestSupport"],
                     swiftSettings: v5),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileSafety", "TestSupport"], swiftSettings: v5),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CPUBackend", "TestSupport"], swiftSettings: v5),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Reports", "CPUBackend", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "CCUDALoader", "Tensors", "NN", "Datasets", "Training", "ImageCodecs", "TestSupport"], swiftSettings: v5),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: v5),

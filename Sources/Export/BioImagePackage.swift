@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import NN
 import Tensors
+import Reports
 import Training
 
 /// A BioImage Model Zoo package (model description format 0.5): `rdf.yaml`, the ONNX weights,

@@ -1,3 +1,4 @@
+@testable import Reports
 import XCTest
 import TestSupport
 @testable import Training

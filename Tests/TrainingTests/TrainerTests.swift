@@ -2,6 +2,7 @@ import Foundation
 import NN
 import SafeTensors
 import Tensors
+import Reports
 import XCTest
 @testable import Training
 import TestSupport
@@ -38,6 +39,7 @@ final class TrainerTests: XCTestCase {
         let trainer = try Trainer(options: o, inferClasses: true)
         trainer.progressStyle = .plain
         trainer.log = { _ in }
+        trainer.epochReport = CurvesReport.write   // as the tool does
         XCTAssertEqual(try trainer.run(), .finished)
         let best = try XCTUnwrap(trainer.state.bestMeanIoU)
         XCTAssertGreaterThanOrEqual(best, 0.95, "mean IoU after 150 steps")

@@ -1,6 +1,5 @@
 import FileSafety
 import Foundation
-import ImageCodecs
 
 /// One epoch's row of `metrics.csv`.
 public struct EpochMetrics: Equatable, Sendable {
@@ -18,7 +17,8 @@ public struct EpochMetrics: Equatable, Sendable {
     public var rawMeanIoU: Double? = nil
 }
 
-/// `RUN_DIR/metrics.csv` (one row per epoch, rewritten atomically) and `RUN_DIR/curves.png`.
+/// `RUN_DIR/metrics.csv` (one row per epoch, rewritten atomically); `plotPath` is where the tool
+/// draws them (`RUN_DIR/curves.png`).
 public struct MetricsLog {
     public let directory: String
     public let classNames: [String]
@@ -62,16 +62,10 @@ public struct MetricsLog {
         }
     }
 
-    /// Appends a row and rewrites the CSV and the plot.
+    /// Appends a row and rewrites the CSV (the curves are the tool's: `Trainer.epochReport`).
     public mutating func append(_ row: EpochMetrics) throws {
         rows.append(row)
         let text = ([header] + rows.map(line)).joined(separator: "\n") + "\n"
         try AtomicFile.write(Array(text.utf8), to: csvPath)
-        let plot = CurvePlot(trainingLoss: rows.map { Float($0.trainLoss) },
-                             validationLoss: rows.map { Float($0.validationLoss ?? .nan) },
-                             validationMeanIoU: rows.map { Float($0.meanIoU ?? .nan) },
-                             title: "loss and validation mean IoU")
-        let raster = plot.render()
-        try Image(width: raster.width, height: raster.height, channels: 3, samples: raster.pixels).write(to: plotPath, format: .png)
     }
 }

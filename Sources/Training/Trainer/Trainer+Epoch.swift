@@ -1,7 +1,6 @@
 import Datasets
 import FileSafety
 import Foundation
-import ImageCodecs
 import NN
 import Tensors
 
@@ -37,7 +36,10 @@ extension Trainer {
             state.bestEpoch = state.epoch
             if reducer.isPrimary { try Checkpoint(model: evaluatedModel, info: info).write(to: bestPath) }
         }
-        if reducer.isPrimary { try metrics.append(row) }
+        if reducer.isPrimary {
+            try metrics.append(row)
+            try epochReport?(metrics)
+        }
         try saveLast()
     }
 

@@ -1,7 +1,6 @@
 import Datasets
 import FileSafety
 import Foundation
-import ImageCodecs
 import NN
 import Tensors
 

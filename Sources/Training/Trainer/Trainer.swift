@@ -1,7 +1,6 @@
 import Datasets
 import FileSafety
 import Foundation
-import ImageCodecs
 import NN
 import Tensors
 
@@ -26,6 +25,9 @@ public final class Trainer {
     public let reducer: GradientReducer
     public var progressStyle = TrainingProgress.Style.detect()
     public var log: (String) -> Void = { TrainingProgress.writeToStandardError($0 + "\n") }
+    /// Called on the primary rank after each epoch's metrics are written (the tool draws
+    /// curves.png with it: drawing and image encoding are not the Trainer's); a throw stops the run.
+    public var epochReport: ((MetricsLog) throws -> Void)?
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
     let loss: SegmentationLoss

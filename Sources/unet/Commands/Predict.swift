@@ -5,6 +5,7 @@ import Foundation
 import ImageCodecs
 import MessagePassing
 import Tensors
+import Reports
 import Training
 
 /// How predicted masks are written.

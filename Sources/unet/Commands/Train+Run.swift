@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import MessagePassing
 import Tensors
+import Reports
 import Training
 
 /// Running the command: joining the ranks, agreeing across them, the Trainer and its outcome.
@@ -85,6 +86,7 @@ extension Train {
         }
         let start = Date()
         trainer.dataWorkers = workers
+        trainer.epochReport = CurvesReport.write
         let outcome = try trainer.run()
         let seconds = Date().timeIntervalSince(start)
         if outcome == .finished {

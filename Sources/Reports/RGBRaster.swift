@@ -1,3 +1,5 @@
+import Training
+
 /// A drawable 8-bit RGB image, pixels interleaved row-major (`height × width × 3`), ready for a
 /// PNG encoder.
 public struct RGBRaster: Sendable, Equatable {

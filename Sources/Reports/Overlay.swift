@@ -1,3 +1,5 @@
+import Training
+
 /// Blends a class-index mask over an image for visual inspection of predictions.
 public enum Overlay {
     /// Returns `height × width × 3` RGB bytes: each pixel is

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Training
 
 /// A linear axis with "nice" tick values (1, 2 or 5 × 10ᵏ apart) covering a data range.
 struct AxisScale {

@@ -1,3 +1,5 @@
+import Training
+
 /// A chart of training curves over epochs: training and validation loss on the left axis,
 /// validation mean IoU on the right axis (0 to 1), with ticks, labels, a title and a legend,
 /// rendered into an `RGBRaster` (encode it as PNG elsewhere).

@@ -1,3 +1,5 @@
+import Training
+
 /// A tiny 5×7 bitmap font for plot labels: digits, A–Z (lower case drawn as upper case) and
 /// `. - : / ( ) % _ = + ?` and space; other characters draw as `?`.
 public enum BitmapFont {
