@@ -51,7 +51,6 @@ public struct BioImagePackage {
 
     /// Left: the test input where the network has an output; right: the predicted classes blended over it.
     static func cover(test: TestInput, scores: [Float], classes: Int, height: Int, width: Int, border: Int, palette: [[UInt8]]) throws -> [UInt8] {
-        let mask = Predictor.argmax(scores, classes: classes, height: height, width: width)
         let shown = min(test.channels, 3) == 3 ? 3 : 1
         var region = [Float]()
         let unit = test.unit
@@ -61,9 +60,9 @@ public struct BioImagePackage {
                 region += unit[row..<row + width]
             }
         }
-        let overlay = Overlay.blend(mask: mask, overPlanar: region, channels: shown, height: height, width: width,
-                                    palette: ClassPalette(colors: palette.map { RGBColor($0[0], $0[1], $0[2]) }).forOverlay,
-                                    alpha: 0.45, backgroundTransparent: classes == 2)
+        // The overlay as `unet predict --overlay` draws it (the argmax of logits is that of probabilities).
+        let overlay = SegmentationImages(probabilities: scores, classes: classes, height: height, width: width)
+            .overlay(on: region, channels: shown, palette: palette).uint8Samples!
         let plain = Overlay.blend(mask: [Int32](repeating: 0, count: height * width), overPlanar: region, channels: shown, height: height,
                                   width: width, palette: ClassPalette(colors: [.black]), alpha: 0, backgroundTransparent: true)
         var pixels = [UInt8]()

@@ -90,4 +90,19 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(custom[1], RGBColor(10, 200, 30))
         XCTAssertEqual(custom[2], ClassPalette.default(classes: 5).colors[2])
     }
+
+    /// One prediction's images, as predict writes them and the export's cover draws them.
+    func testSegmentationImagesEncodeTheMaskAndProbabilities() {
+        // 2 classes, a 1×3 image; the middle pixel is class 1, the last a tie (the first class wins).
+        let images = SegmentationImages(probabilities: [0.9, 0.2, 0.5, 0.1, 0.8, 0.5], classes: 2, height: 1, width: 3)
+        XCTAssertEqual(images.mask, [0, 1, 0])
+        XCTAssertEqual(images.maskImage(.gray255, palette: []).uint8Samples, [0, 255, 0])
+        XCTAssertEqual(images.maskImage(.tiff, palette: []).uint8Samples, [0, 1, 0])
+        XCTAssertEqual(images.probabilityMap(class: 1, format: .indexed).uint16Samples, [6554, 52428, 32768], "p·65535 rounded")
+        XCTAssertEqual(images.probabilityMap(class: 1, format: .tiff).float32Samples, [0.1, 0.8, 0.5], "exact floats in TIFF")
+        let overlay = images.overlay(on: [0, 0, 0], channels: 1, palette: [[0, 0, 0], [255, 255, 255]])
+        XCTAssertEqual(overlay.channels, 3)
+        XCTAssertEqual(Array(overlay.uint8Samples![0..<3]), [0, 0, 0], "class 0 of a binary model stays transparent")
+        XCTAssertNotEqual(Array(overlay.uint8Samples![3..<6]), [0, 0, 0], "class 1 is blended in its overlay colour")
+    }
 }

@@ -8,18 +8,7 @@ import Tensors
 import Reports
 import Training
 
-/// How predicted masks are written.
-enum MaskFormat: String, ExpressibleByArgument, CaseIterable {
-    /// Indexed PNG: pixel value = class index, palette colours for viewing.
-    case indexed
-    /// 8-bit gray 0/255 (binary models only).
-    case gray255
-    /// 8-bit single-channel TIFF of class indices (NAME.tif); probabilities as 32-bit float TIFFs.
-    case tiff
-
-    /// The file format masks and probability maps are written in.
-    var fileFormat: ImageFormat { self == .tiff ? .tiff : .png }
-}
+extension MaskFormat: ExpressibleByArgument {}
 
 /// `unet predict`: segments images of any size with a checkpoint.
 struct Predict: ParsableCommand {
@@ -192,36 +181,16 @@ struct Predict: ParsableCommand {
         let display = pixels
         info.normalization.apply(to: &pixels)
         let probs = try predictor.probabilities(pixels, channels: channels, height: height, width: width) { StopSignal.requested }
-        let mask = Predictor.argmax(probs, classes: classes, height: height, width: width)
+        let images = SegmentationImages(probabilities: probs, classes: classes, height: height, width: width)
         var files = item.files.map(plan.path).makeIterator()
         let maskPath = files.next()!
         try AtomicFile.createDirectory((maskPath as NSString).deletingLastPathComponent)
-        let maskImage: Image
-        switch format {
-        case .indexed: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) }, palette: palette)
-        case .gray255: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { $0 == 0 ? 0 : 255 })
-        case .tiff: maskImage = Image(width: width, height: height, channels: 1, samples: mask.map { UInt8($0) })
-        }
-        try maskImage.write(to: maskPath, format: format.fileFormat)
+        try images.maskImage(format, palette: palette).write(to: maskPath, format: format.fileFormat)
         if overlay {
-            let blended = Overlay.blend(mask: mask, overPlanar: display, channels: channels, height: height, width: width,
-                                        palette: ClassPalette(colors: info.palette.map { RGBColor($0[0], $0[1], $0[2]) }).forOverlay,
-                                        alpha: 0.45, backgroundTransparent: classes == 2)
-            try Image(width: width, height: height, channels: 3, samples: blended).write(to: files.next()!, format: .png)
+            try images.overlay(on: display, channels: channels, palette: info.palette).write(to: files.next()!, format: .png)
         }
         if probabilities {
-            let plane = width * height
-            for c in 0..<classes {
-                let map: Image
-                if format == .tiff {
-                    // Exact probabilities for tools that read float TIFF.
-                    map = Image(width: width, height: height, channels: 1, floatSamples: Array(probs[(c * plane)..<((c + 1) * plane)]))
-                } else {
-                    map = Image(width: width, height: height, channels: 1,
-                                samples16: (0..<plane).map { UInt16(max(0, min(1, probs[c * plane + $0])) * 65535 + 0.5) })
-                }
-                try map.write(to: files.next()!, format: format.fileFormat)
-            }
+            for c in 0..<classes { try images.probabilityMap(class: c, format: format).write(to: files.next()!, format: format.fileFormat) }
         }
         return change
     }
