@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ReferenceBackend", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: v5),
         .target(name: "Datasets", dependencies: ["FileSafety", "ImageCodecs", "Tensors"], swiftSettings: v5),
-        .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "ImageCodecs", "FileSafety"], swiftSettings: v5),
+        .target(name: "Training", dependencies: ["NN", "Datasets", "SafeTensors", "FileSafety"], swiftSettings: v5),
         // Drawing for people: curves, overlays (Training computes, Reports draws and encodes).
         .target(name: "Reports", dependencies: ["Training", "ImageCodecs", "FileSafety"], swiftSettings: v5),
         .target(name: "Export", dependencies: ["Training", "Reports", "NN", "Datasets", "ImageCodecs", "Tensors"], swiftSettings: v5),

@@ -13,6 +13,8 @@ public struct DatasetCheck: Sendable {
     public let survey: MaskValueSurvey
     /// The class count given (or the class map's), if any.
     public let givenClassCount: Int?
+    /// The header of every image that could be read, by path (read once here for all of setup).
+    public let imageHeaders: [String: ImageHeader]
 
     /// How the dataset's gray masks are read.
     public var encoding: MaskEncoding { survey.encoding }
@@ -27,12 +29,13 @@ public struct DatasetCheck: Sendable {
         var perPair: [[DatasetProblem]] = []
         var leading: [Int: [DatasetProblem]] = [:]  // pairing problems, before the folder's first pair
         var surveyedPair: [Int: Int] = [:]  // survey entry → pair
+        var headers: [String: ImageHeader] = [:]
         let total = folders.reduce(0) { $0 + $1.pairs.count }
         for folder in folders {
             leading[perPair.count, default: []] += folder.pairingProblems
             for pair in folder.pairs {
                 let index = perPair.count
-                let found = Self.problems(of: pair, classMap: classMap, depth: depth, limits: limits) { mask in
+                let found = Self.problems(of: pair, classMap: classMap, depth: depth, limits: limits, header: { headers[pair.imagePath] = $0 }) { mask in
                     surveyedPair[survey.entries.count] = index
                     survey.add(mask)
                 }
@@ -53,17 +56,19 @@ public struct DatasetCheck: Sendable {
         self.problems = problems
         self.survey = survey
         self.givenClassCount = givenClassCount
+        self.imageHeaders = headers
     }
 
     /// The problems of one pair; a mask that decodes goes to `surveyed`.
     private static func problems(of pair: SamplePair, classMap: ClassMap?, depth: ValidationDepth, limits: DecodeLimits,
-                                 surveyed: (StoredMask) -> Void) -> [DatasetProblem] {
+                                 header: (ImageHeader) -> Void, surveyed: (StoredMask) -> Void) -> [DatasetProblem] {
         var problems: [DatasetProblem] = []
         var imageSize: (Int, Int)?
         var maskSize: (Int, Int)?
         do {
             let info = try ImageInfo.read(contentsOf: pair.imagePath, limits: limits)
             imageSize = (info.orientedWidth, info.orientedHeight)
+            header(ImageHeader(info))
             if depth == .full { _ = try Image.read(contentsOf: pair.imagePath, limits: limits) }
         } catch let error as ImageError {
             problems.append(.undecodable(path: pair.imagePath, reason: error.reason))

@@ -16,6 +16,13 @@ public struct PreparedData {
     public var classNames: [String]?
     /// Pixels per class over the training masks.
     public var histogram: [Int]
+    /// The images' headers, read once when the data was checked (a path missing here is read).
+    public var imageHeaders: [String: ImageHeader] = [:]
+
+    /// The header of `pair`'s image: the one read at setup, else read now.
+    public func header(of pair: SamplePair) throws -> ImageHeader {
+        try imageHeaders[pair.imagePath] ?? ImageHeader.read(pair.imagePath)
+    }
 
     /// Scans, pairs and validates the data at `location` (every problem reported at once),
     /// decides the mask encoding of the training and validation masks together, and splits off
@@ -44,8 +51,7 @@ public struct PreparedData {
         // Channels: RGB if any image has colour, else gray; mixed sets are converted to RGB.
         var channels = 1
         for pair in folder.pairs + (validationFolder?.pairs ?? []) {
-            let info = try ImageInfo.read(contentsOf: pair.imagePath)
-            if info.channels >= 3 || info.isIndexed { channels = 3; break }
+            if try (check.imageHeaders[pair.imagePath] ?? ImageHeader.read(pair.imagePath)).isColour { channels = 3; break }
         }
 
         var train = folder.pairs, validation: [SamplePair] = []
@@ -64,6 +70,6 @@ public struct PreparedData {
         let trainHistogram = Array(histogram.prefix(classCount))
         let names = classMap.map { map in (0..<map.classCount).map { i in map.entries.first { Int($0.index) == i }?.name ?? "class \(i)" } }
         return PreparedData(train: train, validation: validation, channels: channels, classCount: classCount, classMap: classMap,
-                            maskEncoding: check.encoding, classNames: names, histogram: trainHistogram)
+                            maskEncoding: check.encoding, classNames: names, histogram: trainHistogram, imageHeaders: check.imageHeaders)
     }
 }

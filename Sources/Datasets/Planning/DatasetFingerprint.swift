@@ -237,7 +237,7 @@ extension DatasetFingerprint {
     public static func measure(_ data: PreparedData, progress: (Int) -> Void = { _ in }) throws -> DatasetFingerprint {
         var builder = Builder(channels: data.channels, classCount: data.classCount)
         for (k, pair) in data.train.enumerated() {
-            let info = try ImageInfo.read(contentsOf: pair.imagePath)
+            let header = try data.header(of: pair)
             let (pixels, height, width, _) = try SampleSource.loadImage(pair.imagePath, channels: data.channels)
             let mask = try Mask.read(contentsOf: pair.maskPath, classMap: data.classMap, encoding: data.maskEncoding)
             guard mask.width == width && mask.height == height else {
@@ -248,7 +248,7 @@ extension DatasetFingerprint {
                 throw DatasetError.invalid([.classOutOfRange(mask: pair.maskPath, value: bad.value, x: bad.x, y: bad.y,
                                                              classCount: data.classCount)])
             }
-            let depth = info.sampleType == .float32 ? 32 : (info.sampleType == .uint16 ? 16 : 8)
+            let depth = header.bitDepth
             builder.add(image: pixels, height: height, width: width, bitDepth: depth, mask: mask.classes.map { Int32($0) })
             progress(k + 1)
         }

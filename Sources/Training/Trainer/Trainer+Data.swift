@@ -1,7 +1,6 @@
 import Datasets
 import FileSafety
 import Foundation
-import ImageCodecs
 import NN
 import Tensors
 
@@ -21,13 +20,13 @@ extension Trainer {
         let counts: [Int]
         if let sampling = options.sampling {
             let sizes = try data.train.map { pair in
-                let info = try ImageInfo.read(contentsOf: pair.imagePath)
-                return (height: info.orientedHeight, width: info.orientedWidth)
+                let header = try data.header(of: pair)
+                return (height: header.height, width: header.width)
             }
             counts = PatchBatcher.patchCounts(sampling: sampling, sizes: sizes, outputSize: crop.outputSize)
         } else {
-            let first = try ImageInfo.read(contentsOf: data.train[0].imagePath)
-            counts = [PatchBatcher.patchesToCover(height: first.orientedHeight, width: first.orientedWidth, outputSize: crop.outputSize)]
+            let first = try data.header(of: data.train[0])
+            counts = [PatchBatcher.patchesToCover(height: first.height, width: first.width, outputSize: crop.outputSize)]
         }
         let focus = (options.oversample ?? 0) > 0
             ? RareClassFocus(classes: focusClasses(data.histogram).map(Int32.init), probability: options.oversample!) : nil
@@ -53,7 +52,7 @@ extension Trainer {
     /// (gray images for an RGB model are repeated into 3 channels, which is well defined).
     static func checkFits(_ data: PreparedData, _ model: UNetConfiguration) throws {
         guard data.channels > model.inputChannels else { return }
-        let colour = try (data.train + data.validation).first { try ImageInfo.read(contentsOf: $0.imagePath).channels >= 3 }
+        let colour = try (data.train + data.validation).first { try data.header(of: $0).channels >= 3 }
         throw TrainingError.dataMismatch("the resumed model takes \(model.inputChannels) channel(s) (gray), but the data has colour images"
             + (colour.map { " (e.g. \($0.imagePath))" } ?? "") + "; resume with the data the run was trained on, or start a new run")
     }

@@ -31,8 +31,7 @@ enum PlanFit {
         var sums = [Double](repeating: 0, count: data.channels), count = 0.0
         for pair in sample {
             let (pixels, height, width, _) = try SampleSource.loadImage(pair.imagePath, channels: data.channels)
-            let info = try ImageInfo.read(contentsOf: pair.imagePath)
-            depth = max(depth, info.sampleType == .float32 ? 32 : info.sampleType == .uint16 ? 16 : 8)
+            depth = max(depth, try data.header(of: pair).bitDepth)
             heights.append(Double(height))
             widths.append(Double(width))
             let plane = height * width
