@@ -349,6 +349,21 @@ final class PreprocessTests: XCTestCase {
         return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// An output folder under a file is named with the part that failed (it used to read
+    /// "cannot create folder (NSCocoaErrorDomain error 512.)").
+    func testAnOutputFolderUnderAFileIsNamed() throws {
+        let d = try TempDataset(self)
+        try d.image("a.png", width: 4, height: 3)
+        try d.mask("a.png", width: 4, height: 3, values: [UInt8](repeating: 0, count: 12))
+        let file = d.root + "/notes.txt"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        for command in [["preprocess", "weight-maps"], ["preprocess", "resize", "--scale", "0.5"]] {
+            let r = try ToolRunner.run(command + ["--data", d.root, "--out", file + "/out"])
+            XCTAssertNotEqual(r.status, 0, "\(command)")
+            XCTAssertTrue(r.error.contains("cannot create the output folder: \(file) is a file, not a folder"), "\(command): \(r.error)")
+        }
+    }
+
     func testCheckCommandFailsAndNamesTheBadFiles() throws {
         guard let tool = locateTool() else { throw XCTSkip("the unet executable is not built next to the tests") }
         let d = try TempDataset(self)

@@ -21,14 +21,10 @@ public struct PreprocessOutcome: Equatable, Sendable {
 }
 
 enum PreprocessIO {
-    /// Creates `path` and its parents; a failure becomes `ImageError.unwritable` naming the folder.
+    /// Creates `path` and its parents; a failure names the part of the path that failed and why
+    /// (a parent that is a file, no permission), as every command's output folders do.
     static func makeDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            throw ImageError.unwritable(path: path, reason: "cannot create folder (\(reason))")
-        }
+        try AtomicFile.createDirectory(path)
     }
 
     /// `base/name` without a doubled slash.
