@@ -6,14 +6,16 @@ extension CPUBackend {
         precondition(a.shape == b.shape, "[multiply] \(a.shape) vs \(b.shape)")
         let b = b.inLayout(a.layout)
         let y = Tensor(shape: a.shape, layout: a.layout)
-        for i in 0..<a.count { y.pointer[i] = a.pointer[i] * b.pointer[i] }
+        let ap = a.pointer, bp = b.pointer, yp = y.pointer
+        for i in 0..<a.count { yp[i] = ap[i] * bp[i] }
         return y
     }
 
     public func scaled(_ x: Tensor, by factor: Float) -> Tensor {
         let p = x.inLayout(.plain)
         let y = Tensor(shape: x.shape)
-        for i in 0..<x.count { y.pointer[i] = p.pointer[i] * factor }
+        let pp = p.pointer, yp = y.pointer
+        for i in 0..<x.count { yp[i] = pp[i] * factor }
         return y
     }
 
@@ -22,10 +24,11 @@ extension CPUBackend {
         let p = x.inLayout(.plain)
         let plane = s.h * s.w
         let y = Tensor(shape: Shape(s.n, s.c, 1, 1))
+        let pp = p.pointer, yp = y.pointer
         for i in 0..<(s.n * s.c) {
             var sum: Double = 0
-            for j in 0..<plane { sum += Double(p.pointer[i * plane + j]) }
-            y.pointer[i] = Float(sum / Double(plane))
+            for j in 0..<plane { sum += Double(pp[i * plane + j]) }
+            yp[i] = Float(sum / Double(plane))
         }
         return y
     }

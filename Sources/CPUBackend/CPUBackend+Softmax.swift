@@ -18,11 +18,13 @@ extension CPUBackend {
         let dy = dy.inLayout(.plain), y = y.inLayout(.plain)
         let dx = Tensor(shape: s)
         let plane = s.h * s.w
+        // Pointers taken once: the getters check dtype and device (in release builds too).
+        let yp = y.pointer, dyp = dy.pointer, dxp = dx.pointer
         for n in 0..<s.n {
             for i in 0..<plane {
                 var dot: Float = 0
-                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dot += y.pointer[k] * dy.pointer[k] }
-                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dx.pointer[k] = y.pointer[k] * (dy.pointer[k] - dot) }
+                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dot += yp[k] * dyp[k] }
+                for c in 0..<s.c { let k = (n * s.c + c) * plane + i; dxp[k] = yp[k] * (dyp[k] - dot) }
             }
         }
         return dx
